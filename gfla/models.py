@@ -4,8 +4,8 @@
 
 # %% auto 0
 __all__ = ['CONFIGS', 'GFLAConfig', 'PoseSourceNet', 'blend_attention', 'PoseTargetNet', 'PoseGenerator', 'check_inputs',
-           'ResDiscriminator', 'build_generator', 'build_discriminator', 'read_checkpoint', 'load_official_into',
-           'load_official', 'load_flow_net', 'ConcatTargetNet', 'PoseEncoderDecoder']
+           'random_inputs', 'ResDiscriminator', 'build_generator', 'build_discriminator', 'read_checkpoint',
+           'load_official_into', 'load_official', 'load_flow_net', 'ConcatTargetNet', 'PoseEncoderDecoder']
 
 # %% ../nbs/05_generator.ipynb 2
 import dataclasses, os
@@ -169,7 +169,15 @@ def check_inputs(config, source, source_pose, target_pose):
     if H % c.min_divisor or W % c.min_divisor:
         raise ValueError(f'config {c.name!r}: H and W must be multiples of {c.min_divisor}, got {H}x{W}')
 
-# %% ../nbs/05_generator.ipynb 20
+# %% ../nbs/05_generator.ipynb 18
+def random_inputs(config, size, batch=2, seed=0):
+    "Random (source in [-1,1], source_pose, target_pose) for `config` at `size` (H, W): for tests and benchmarks."
+    g = torch.Generator().manual_seed(seed)
+    return (torch.rand(batch, config.image_nc, *size, generator=g) * 2 - 1,
+            torch.rand(batch, config.structure_nc, *size, generator=g),
+            torch.rand(batch, config.structure_nc, *size, generator=g))
+
+# %% ../nbs/05_generator.ipynb 21
 class ResDiscriminator(nn.Module):
     "Patch discriminator: image [B,input_nc,H,W] → scores [B,1,H/2^layers,W/2^layers]."
     def __init__(self, input_nc=3, ndf=32, img_f=128, layers=4, norm_layer=None, use_spect=True):
@@ -197,7 +205,7 @@ def build_discriminator(config):
     c = CONFIGS[config] if isinstance(config, str) else config
     return ResDiscriminator(c.image_nc, c.ndf, c.d_img_f, c.d_layers)
 
-# %% ../nbs/05_generator.ipynb 23
+# %% ../nbs/05_generator.ipynb 24
 def _alias_groups(module):
     "Lists of state_dict names that share one tensor (e.g. outconv.conv1.weight / outconv.model.2.weight)."
     groups = {}
@@ -257,7 +265,7 @@ def load_flow_net(generator, path_or_state_dict):
     load_official_into(generator.flow_net, {k[len('flow_net.'):]: v for k, v in sd.items()})
     return generator
 
-# %% ../nbs/05_generator.ipynb 29
+# %% ../nbs/05_generator.ipynb 30
 class ConcatTargetNet(PoseTargetNet):
     "PoseTargetNet whose injection step concatenates the (unaligned) source features and fuses them with a ResBlock."
     def add_injection(self, i, channels, layer):

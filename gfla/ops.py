@@ -114,7 +114,6 @@ OPS_MATH_SOURCE = r'''
 #define GFLA_HD inline
 #define GFLA_ADD(ptr, value) (*(ptr) += (value))
 #endif
-#define GFLA_CHANNEL_BLOCK 16  // channels handled by one CPU task / one GPU thread
 
 GFLA_HD float gfla_floor(float x) { return floorf(x); }
 GFLA_HD double gfla_floor(double x) { return floor(x); }
@@ -213,15 +212,16 @@ GFLA_HD void separable_coord_grad(const T* plane, int64_t width, const Taps<T, N
 template <typename T> struct SampleArgs {
   const T* source; const T* coords; T* out; const T* grad_out; T* grad_source; T* grad_coords;
   int64_t B, C, H, W, n_pos;
-  GFLA_HD int64_t n_cblocks() const { return (C + GFLA_CHANNEL_BLOCK - 1) / GFLA_CHANNEL_BLOCK; }
+  int64_t channel_block;                                     // channels per task (GFLA_CHANNEL_BLOCK of the extension)
+  GFLA_HD int64_t n_cblocks() const { return (C + channel_block - 1) / channel_block; }
 };
 
-// The work is split into tasks = (batch b, block of GFLA_CHANNEL_BLOCK channels [c0, c1)), task = b * n_cblocks + block.
+// The work is split into tasks = (batch b, block of channel_block channels [c0, c1)), task = b * n_cblocks + block.
 template <typename T>
 GFLA_HD void task_channels(const SampleArgs<T>& a, int64_t task, int64_t& b, int64_t& c0, int64_t& c1) {
   b = task / a.n_cblocks();
-  c0 = (task % a.n_cblocks()) * GFLA_CHANNEL_BLOCK;
-  c1 = c0 + GFLA_CHANNEL_BLOCK < a.C ? c0 + GFLA_CHANNEL_BLOCK : a.C;
+  c0 = (task % a.n_cblocks()) * a.channel_block;
+  c1 = c0 + a.channel_block < a.C ? c0 + a.channel_block : a.C;
 }
 
 template <typename T, typename Sampler>
@@ -293,7 +293,8 @@ static void check_sampler(int64_t kind, int64_t kernel_size, int64_t dilation, d
 template <typename T>
 SampleArgs<T> sample_args(const torch::Tensor& source, const torch::Tensor& coords) {
   SampleArgs<T> a{source.data_ptr<T>(), coords.data_ptr<T>(), nullptr, nullptr, nullptr, nullptr,
-                  source.size(0), source.size(1), source.size(2), source.size(3), coords.size(2) * coords.size(3)};
+                  source.size(0), source.size(1), source.size(2), source.size(3), coords.size(2) * coords.size(3),
+                  GFLA_CHANNEL_BLOCK};
   return a;
 }
 
@@ -343,6 +344,7 @@ std::vector<torch::Tensor> sample_backward(torch::Tensor grad_out, torch::Tensor
 CPU_SOURCE = r'''
 #include <torch/extension.h>
 #include <ATen/Parallel.h>
+#define GFLA_CHANNEL_BLOCK 64
 ''' + OPS_MATH_SOURCE + OPS_TENSOR_SOURCE + r'''
 void check_device(const torch::Tensor& t) { TORCH_CHECK(t.device().is_cpu(), "gfla cpp backend: tensors must be on the CPU"); }
 
@@ -415,6 +417,7 @@ CUDA_HOST_SOURCE = r'''
 #include <torch/extension.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
+#define GFLA_CHANNEL_BLOCK 16
 ''' + OPS_MATH_SOURCE + OPS_TENSOR_SOURCE + r'''
 template <typename T>
 cudaError_t launch_sampling(const SampleArgs<T>& a, int64_t kind, int64_t kernel_size, int64_t dilation,

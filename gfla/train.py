@@ -24,17 +24,20 @@ from .ops import block_extract
 from .evaluate import ssim, psnr, l1_error, flow_epe, resize_flow, to_unit
 
 # %% auto 0
-__all__ = ['PRESETS', 'STAGES', 'TrainConfig', 'get_config', 'DistributedContext', 'resolve_device', 'init_distributed',
-           'launch_local', 'replica_max_difference', 'build_dataset', 'steps_per_epoch', 'batches_from', 'rng_state',
-           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'pose_to_rgb', 'warp_image', 'sample_grid', 'CSVLog',
-           'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout', 'build_stage', 'total_steps',
-           'generate', 'stage_checkpoint', 'train_stage', 'train_stages']
+__all__ = ['PRESETS', 'STAGES', 'TRAIN_KEYS', 'QUICK', 'TrainConfig', 'get_config', 'DistributedContext', 'resolve_device',
+           'init_distributed', 'launch_local', 'replica_max_difference', 'build_dataset', 'steps_per_epoch',
+           'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'pose_to_rgb',
+           'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout',
+           'model_config', 'build_stage', 'total_steps', 'generate', 'stage_checkpoint', 'train_stage', 'train_stages',
+           'CachedDataset', 'load_stage_generator', 'evaluate_main_job', 'metrics_table', 'beats_baselines',
+           'run_main_job']
 
 # %% ../nbs/07_train.ipynb 5
 @dataclass
 class TrainConfig:
     "Everything a training run needs. `model` names a `gfla.models.CONFIGS` preset."
     model: str = 'synthetic'
+    model_overrides: dict = field(default_factory=dict)  # GFLAConfig fields changed from the preset (e.g. {'ngf': 16})
     dataset: str = 'synthetic'          # 'synthetic' | 'fashion' | 'market'
     data_root: str | None = None        # official layout (fashion / market)
     image_size: tuple[int, int] = (64, 64)
@@ -284,11 +287,15 @@ def flow_loss_layout(model_config, flow_net) -> tuple[list[str], list[int]]:
     kernels = [model_config.kernel_size[l] for l in sorted(model_config.attn_layer, reverse=True)]
     return layers, kernels
 
+def model_config(config: TrainConfig):
+    "The `GFLAConfig` of a training config: preset `config.model` with `config.model_overrides`."
+    if config.model not in CONFIGS: raise ValueError(f'unknown model config {config.model!r}; choose from {sorted(CONFIGS)}')
+    return CONFIGS[config.model].replace(**config.model_overrides)
+
 def build_stage(config: TrainConfig, stage: str) -> tuple[nn.Module, nn.Module | None, PoseTransferLoss]:
     "Generator, discriminator (or None) and objective of `stage`, freshly initialised."
     if stage not in STAGES: raise ValueError(f'stage must be one of {STAGES}, got {stage!r}')
-    if config.model not in CONFIGS: raise ValueError(f'unknown model config {config.model!r}; choose from {sorted(CONFIGS)}')
-    mc = CONFIGS[config.model]
+    mc = model_config(config)
     if stage == 'stage1': generator, weights = build_flow_generator(mc), config.stage1_weights
     elif stage == 'stage2': generator, weights = build_generator(mc), config.stage2_weights
     else: generator, weights = PoseEncoderDecoder(mc), dataclasses.replace(config.stage2_weights, correctness=0.0, regularization=0.0)
@@ -332,13 +339,18 @@ def _format_eta(seconds: float) -> str:
 def stage_checkpoint(out_dir, stage: str) -> Path: return Path(out_dir) / stage / 'checkpoint.pt'
 
 def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, max_steps: int | None = None,
-                dataset: Dataset | None = None, init_flow_from=None, verbose: bool = True) -> dict:
-    "Train `stage` ('stage1' | 'stage2' | 'baseline') of `config` into `out_dir/<stage>`; returns the summary."
+                dataset: Dataset | None = None, preview_dataset: Dataset | None = None, init_flow_from=None,
+                verbose: bool = True) -> dict:
+    """Train `stage` ('stage1' | 'stage2' | 'baseline') of `config` into `out_dir/<stage>`; returns the summary.
+    `dataset` replaces the config's training set, `preview_dataset` (default: the held-out set) feeds the sample grids."""
     ctx = init_distributed(config.device)
     stage_dir = Path(out_dir) / stage
     ckpt_path = stage_checkpoint(out_dir, stage)
     random.seed(config.seed); np.random.seed(config.seed); torch.manual_seed(config.seed)  # same init on every rank
     generator, discriminator, objective = build_stage(config, stage)
+    if stage == 'stage1':  # no loss on the occlusion masks in stage 1 (nor in the official code): freeze their heads,
+        for name, module in generator.flow_net.named_children():  # so DDP does not wait for gradients that never come
+            if name.startswith('mask'): module.requires_grad_(False)
     start, resumed = 0, resume and ckpt_path.exists()
     if resumed:
         ck = load_checkpoint(ckpt_path)
@@ -366,12 +378,11 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
     if ctx.world_size > 1:
         from torch.nn.parallel import DistributedDataParallel as DDP
         ids = [ctx.device] if ctx.device.type == 'cuda' else None
-        # stage 1 leaves the occlusion-mask heads unused (no loss on them)
-        g_model = DDP(generator, device_ids=ids, find_unused_parameters=stage == 'stage1')
+        g_model = DDP(generator, device_ids=ids)
         if discriminator is not None: d_model = DDP(discriminator, device_ids=ids)
 
-    preview = _to_device(_collate_first(build_dataset(config, 'eval') if dataset is None else dataset, 4),
-                         ctx.device, False) if ctx.is_main else None
+    preview = _to_device(_collate_first(preview_dataset or build_dataset(config, 'eval'), 4), ctx.device, False) \
+        if ctx.is_main else None
     dataset = build_dataset(config, 'train') if dataset is None else dataset
     n_steps = total_steps(config, stage)
     stop = n_steps if max_steps is None else min(n_steps, start + max_steps)
@@ -448,3 +459,119 @@ def _non_finite(values: dict, stage: str, step: int, ckpt_path: Path):
 def train_stages(config: TrainConfig, out_dir, stages=('stage1', 'stage2'), resume: bool = False, verbose: bool = True) -> dict:
     "Train `stages` in order into `out_dir`; returns `{stage: summary}`."
     return {stage: train_stage(config, stage, out_dir, resume=resume, verbose=verbose) for stage in stages}
+
+# %% ../nbs/07_train.ipynb 32
+TRAIN_KEYS = ('source', 'target', 'source_pose', 'target_pose')
+
+class CachedDataset(Dataset):
+    "Keeps the training tensors of each item of `dataset` in memory after the first read (pose maps as float16)."
+    def __init__(self, dataset: Dataset, keys=TRAIN_KEYS):
+        self.dataset, self.keys, self.cache = dataset, tuple(keys), {}
+    def __len__(self): return len(self.dataset)
+    def __getitem__(self, i):
+        if i not in self.cache:
+            item = self.dataset[i]
+            self.cache[i] = {k: item[k].half() if k.endswith('_pose') else item[k] for k in self.keys}
+        return {k: v.float() if k.endswith('_pose') else v for k, v in self.cache[i].items()}
+
+QUICK = dict(train_pairs=16, eval_pairs=8, batch_size=2, stage1_steps=2, stage2_steps=2, log_every=1,
+             sample_every=1000, checkpoint_every=1000)
+
+def load_stage_generator(config: TrainConfig, stage: str, out_dir) -> nn.Module:
+    "The generator of `stage` from `out_dir/<stage>/checkpoint.pt`, in eval mode on the CPU."
+    generator = build_stage(dataclasses.replace(config, vgg_weights=None), stage)[0]
+    generator.load_state_dict(load_checkpoint(stage_checkpoint(out_dir, stage))['generator'])
+    return generator.eval()
+
+@torch.no_grad()
+def evaluate_main_job(config: TrainConfig, out_dir, batch_size: int = 16) -> tuple[dict, dict]:
+    "Metrics of copy-source, the encoder-decoder, the stage-1 flow and GFLA on the held-out pairs; and a preview batch."
+    models = {stage: load_stage_generator(config, stage, out_dir) for stage in STAGES}
+    data = build_dataset(config, 'eval')
+    sums, n, preview = {}, 0, None
+    def add(name, metric, values): sums.setdefault(name, {}).setdefault(metric, []).append(values.double())
+    for start in range(0, len(data), batch_size):
+        batch = torch.utils.data.default_collate([data[i] for i in range(start, min(start + batch_size, len(data)))])
+        src, tgt = batch['source'], batch['target']
+        flow1 = generate(models['stage1'], batch, 'stage1')[1][-1]
+        image, flows, _ = generate(models['stage2'], batch, 'stage2')
+        outputs = {'copy source': (src, torch.zeros_like(batch['flow'])),
+                   'encoder-decoder (no flow)': (generate(models['baseline'], batch, 'baseline')[0], None),
+                   'stage-1 flow, warped source': (warp_image(src, flow1), flow1),
+                   'GFLA': (image, flows[-1])}
+        for name, (pred, flow) in outputs.items():
+            p, t = to_unit(pred.float()), to_unit(tgt)
+            add(name, 'L1', l1_error(p, t)); add(name, 'SSIM', ssim(p, t)); add(name, 'PSNR', psnr(p, t))
+            if flow is not None: add(name, 'flow EPE', flow_epe(flow, batch['flow'], batch['flow_valid'], reduction='none'))
+        if preview is None: preview = {'batch': batch, 'outputs': outputs}
+    metrics = {name: {m: torch.cat(v).nanmean().item() for m, v in ms.items()} for name, ms in sums.items()}
+    return metrics, preview
+
+def metrics_table(metrics: dict) -> str:
+    "Markdown table of `evaluate_main_job`'s metrics."
+    cols = [('L1', 'L1 ↓', '{:.4f}'), ('SSIM', 'SSIM ↑', '{:.4f}'), ('PSNR', 'PSNR (dB) ↑', '{:.2f}'), ('flow EPE', 'flow EPE (px) ↓', '{:.3f}')]
+    lines = ['| method | ' + ' | '.join(c[1] for c in cols) + ' |', '|---|' + '---:|' * len(cols)]
+    for name, m in metrics.items():
+        lines.append(f'| {name} | ' + ' | '.join(f.format(m[k]) if k in m else '–' for k, _, f in cols) + ' |')
+    return '\n'.join(lines)
+
+def beats_baselines(metrics: dict) -> bool:
+    "GFLA better than both copy-source and the encoder-decoder on L1, SSIM and PSNR."
+    g = metrics['GFLA']
+    return all(g['L1'] < metrics[b]['L1'] and g['SSIM'] > metrics[b]['SSIM'] and g['PSNR'] > metrics[b]['PSNR']
+               for b in ('copy source', 'encoder-decoder (no flow)'))
+
+def _save_preview_figures(preview: dict, out_dir: Path, n: int = 6):
+    batch, outputs = preview['batch'], preview['outputs']
+    n = min(n, batch['source'].shape[0])
+    size = tuple(batch['source'].shape[-2:])
+    rows = [np.concatenate([tensor_to_image(batch['source'][i]), pose_to_rgb(batch['target_pose'][i])]
+                           + [tensor_to_image(outputs[k][0][i]) for k in ('copy source', 'encoder-decoder (no flow)', 'GFLA')]
+                           + [tensor_to_image(batch['target'][i])], 1) for i in range(n)]
+    Image.fromarray(np.concatenate(rows, 0)).save(out_dir / 'samples.png')
+    gt = batch['flow'][:n]
+    scale = max(gt.norm(dim=1).max().item(), 1e-6)  # one colour scale for GT and predictions
+    flows = [gt, resize_flow(outputs['stage-1 flow, warped source'][1][:n].float(), size),
+             resize_flow(outputs['GFLA'][1][:n].float(), size)]
+    rows = [np.concatenate([flow_to_color(f[i], max_magnitude=scale, valid=batch['flow_valid'][i]) for f in flows], 1)
+            for i in range(n)]
+    Image.fromarray(np.concatenate(rows, 0)).save(out_dir / 'flows.png')
+
+def run_main_job(out_dir='runs/default', config: TrainConfig | None = None, quick: bool = False,
+                 resume: bool = False, verbose: bool = True) -> dict:
+    "Train stage 1, stage 2 and the encoder-decoder baseline on synthetic data, evaluate, write the outputs."
+    t0 = time.time()
+    config = config or get_config('synthetic', **(QUICK if quick else {}))
+    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+    ctx = init_distributed(config.device)
+    train_data = CachedDataset(build_dataset(config, 'train'))
+    preview_data = build_dataset(config, 'eval')
+    summaries = {}
+    for stage in STAGES:
+        done = resume and stage_checkpoint(out_dir, stage).exists() and \
+            load_checkpoint(stage_checkpoint(out_dir, stage))['step'] >= total_steps(config, stage)
+        summaries[stage] = json.loads((out_dir / stage / 'summary.json').read_text()) if done else \
+            train_stage(config, stage, out_dir, resume=resume, dataset=train_data, preview_dataset=preview_data, verbose=verbose)
+    if not ctx.is_main: return {}
+    t_eval = time.time()
+    metrics, preview = evaluate_main_job(config, out_dir)
+    _save_preview_figures(preview, out_dir)
+    plot_losses({s: out_dir / s / 'log.csv' for s in STAGES}, out_dir / 'losses.png')
+    vgg = summaries['stage2']['vgg_pretrained']
+    report = {'metrics': metrics, 'gfla_beats_baselines': beats_baselines(metrics), 'vgg_pretrained': vgg,
+              'vgg_weights': summaries['stage2']['vgg_weights'], 'wall_seconds': round(time.time() - t0, 1),
+              'eval_seconds': round(time.time() - t_eval, 1),
+              'stage_seconds': {s: summaries[s]['seconds'] for s in STAGES}, 'torch_threads': torch.get_num_threads(),
+              'world_size': ctx.world_size, 'quick': quick, 'config': asdict(config)}
+    note = ('' if vgg else '\n\nVGG19 was **not pretrained** (no ImageNet weights available offline): the correctness, '
+            'content and style losses used a random VGG19. Pass `--vgg-weights` for the paper\'s losses.')
+    (out_dir / 'metrics.json').write_text(json.dumps(report, indent=1))
+    (out_dir / 'metrics.md').write_text(
+        f'# gfla main job: synthetic pose transfer\n\n{len(build_dataset(config, "eval"))} held-out pairs at '
+        f'{config.image_size[0]}x{config.image_size[1]}; budget: stage 1 {config.stage1_steps} + stage 2 '
+        f'{config.stage2_steps} iterations, encoder-decoder {total_steps(config, "baseline")} iterations, batch '
+        f'{config.batch_size}. L1 on [0,1] images; flow EPE on pixels visible in the source.\n\n'
+        f'{metrics_table(metrics)}\n\nGFLA beats both baselines on L1, SSIM and PSNR: '
+        f'**{"yes" if report["gfla_beats_baselines"] else "no"}**. Wall time {report["wall_seconds"]:.0f} s.{note}\n')
+    if verbose: print(metrics_table(metrics)); print(f'wall time {report["wall_seconds"]:.0f} s -> {out_dir}')
+    return report

@@ -16,15 +16,16 @@ from .flow import PoseFlowNet, ResBlocks, ResBlockDecoder, init_weights, state_d
 from .models import CONFIGS, PoseSourceNet, PoseTargetNet, build_discriminator
 from .losses import LossWeights, PoseTransferLoss, CORRECTNESS_LAYER_BY_SCALE
 from .evaluate import to_unit, l1_error, psnr, ssim_256, flow_epe
+from .ops import block_extract
 
 # %% auto 0
 __all__ = ['N_AZIMUTH', 'N_ELEVATION', 'AZIMUTH_STEP', 'ELEVATION_STEP', 'VIEW_NC', 'LIGHT_DIRECTION', 'OBJECT_CATEGORIES',
            'VIEW_CONFIGS', 'view_onehot', 'view_bins', 'view_angles', 'hdf5_pose_to_onehot', 'Mesh', 'cuboid',
            'cylinder', 'camera_frame', 'Camera', 'screen_barycentric', 'rasterize', 'Materials', 'texture', 'render',
-           'random_object', 'surface_points', 'view_flow', 'warp_bilinear', 'view_name', 'SyntheticViewDataset',
-           'parse_view_id', 'read_split', 'shapenet_paths', 'open_hdf5', 'ShapeNetViewDataset', 'view_map',
-           'ShapeNetFlowNet', 'AppearanceFlowNet', 'ShapeNetTargetNet', 'ShapeNetGenerator', 'view_objective',
-           'train_view_model', 'CopySource', 'evaluate_view_model']
+           'random_object', 'surface_points', 'view_flow', 'view_name', 'SyntheticViewDataset', 'parse_view_id',
+           'read_split', 'shapenet_paths', 'open_hdf5', 'ShapeNetViewDataset', 'view_map', 'ShapeNetFlowNet',
+           'AppearanceFlowNet', 'ShapeNetTargetNet', 'ShapeNetGenerator', 'view_objective', 'train_view_model',
+           'CopySource', 'evaluate_view_model']
 
 # %% ../nbs/11_view_synthesis.ipynb 5
 N_AZIMUTH, N_ELEVATION = 18, 3
@@ -293,16 +294,6 @@ def view_flow(mesh: Mesh, target_camera: Camera, source_camera: Camera, size: tu
     flow = torch.stack([src_xy[..., 0] - xs, src_xy[..., 1] - ys]) * visible
     return flow, visible[None].float()
 
-def warp_bilinear(source: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
-    "Backward-warp `source [B,C,H,W]` with a pixel-unit flow `[B,2,H,W]` (ch 0 = x), bilinear, border padding."
-    B, _, H, W = source.shape
-    if flow.shape != (B, 2, H, W): raise ValueError(f'flow must be {(B, 2, H, W)}, got {tuple(flow.shape)}')
-    ys, xs = torch.meshgrid(torch.arange(H, dtype=flow.dtype, device=flow.device),
-                            torch.arange(W, dtype=flow.dtype, device=flow.device), indexing='ij')
-    gx = (xs + flow[:, 0]) * (2 / max(W - 1, 1)) - 1
-    gy = (ys + flow[:, 1]) * (2 / max(H - 1, 1)) - 1
-    return F.grid_sample(source, torch.stack([gx, gy], -1), mode='bilinear', padding_mode='border', align_corners=True)
-
 # %% ../nbs/11_view_synthesis.ipynb 29
 def _object_seed(seed: int, index: int, phase: str) -> int:
     "Independent, reproducible seed of object `index` of a `phase` split."
@@ -510,8 +501,9 @@ class AppearanceFlowNet(nn.Module):
         dec = []
         for w in reversed([ngf] + width[:-1]): dec += [nn.ConvTranspose2d(c, w, 4, 2, 1), nn.LeakyReLU(0.1)]; c = w
         self.decoder = nn.Sequential(*dec)
-        self.flow = nn.Conv2d(c, 2, 3, 1, 1)
+        self.flow = nn.Conv2d(c, 2, 3, 1, 1)      # in image-normalised units, as Zhou et al. (±1 = the borders)
         nn.init.zeros_(self.flow.weight); nn.init.zeros_(self.flow.bias)
+        self.register_buffer('to_pixels', torch.tensor([(W - 1) / 2, (H - 1) / 2]).view(1, 2, 1, 1), persistent=False)
 
     def forward(self, source, source_view, target_view):
         if tuple(source.shape[-2:]) != self.image_size:
@@ -519,8 +511,8 @@ class AppearanceFlowNet(nn.Module):
         views = torch.cat([source_view.flatten(1), target_view.flatten(1)], 1)
         if views.shape[1] != 2 * self.view_nc: raise ValueError(f'view codes must have {self.view_nc} channels each')
         h = self.fuse(torch.cat([self.image_fc(self.encoder(source)), self.view_fc(views)], 1))
-        flow = self.flow(self.decoder(h.view(-1, *self.bottom)))
-        return warp_bilinear(source, flow), [flow], []
+        flow = self.flow(self.decoder(h.view(-1, *self.bottom))) * self.to_pixels
+        return block_extract(source, flow, 1), [flow], []
 
 # %% ../nbs/11_view_synthesis.ipynb 43
 class ShapeNetTargetNet(PoseTargetNet):
@@ -586,10 +578,10 @@ def _batch(dataset, indices) -> dict:
     return torch.utils.data.default_collate([dataset[int(i)] for i in indices])
 
 def train_view_model(model: nn.Module, dataset, steps: int, objective: PoseTransferLoss, batch_size: int = 8,
-                     lr: float = 2e-4, seed: int = 0, log_every: int = 0) -> list[dict]:
+                     lr: float = 2e-4, betas=(0.0, 0.999), seed: int = 0, log_every: int = 0) -> list[dict]:
     "Train `model` (forward(source, source_view, target_view) → (image, flows, masks)) in place; per-step losses."
     g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.0, 0.999))
+    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=tuple(betas))
     history, model = [], model.train()
     for step in range(steps):
         batch = _batch(dataset, torch.randint(len(dataset), (batch_size,), generator=g))
