@@ -313,7 +313,7 @@ class DanceGenerator(nn.Module):
             previous, previous_pose = image, poses[:, t]
         return torch.stack(images, 1), flows, masks
 
-# %% ../nbs/09_animation.ipynb 40
+# %% ../nbs/09_animation.ipynb 41
 def pose_maps_for(model, keypoints, size):
     "Pose inputs [T,C,H,W] for `model` (18 heat-maps, or the dance model's 17 heat-maps + bone image) from keypoints [T,18,2|3]."
     structure_nc = model.config.structure_nc
@@ -336,7 +336,7 @@ def animate(model, source, source_keypoints, target_keypoints, batch_size=8):
                             for p in poses.split(batch_size)])
     return frames.clamp(-1, 1).cpu()
 
-# %% ../nbs/09_animation.ipynb 44
+# %% ../nbs/09_animation.ipynb 45
 def animation_figure(driving_frames, keypoints, results, steps=None, path=None, size=1.3):
     "Rows: driving video | its pose | one row per `results` entry (name → frames [T,3,H,W]) at time `steps`; saved to `path`."
     import matplotlib.pyplot as plt
@@ -355,7 +355,7 @@ def animation_figure(driving_frames, keypoints, results, steps=None, path=None, 
     if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=100)
     return fig
 
-# %% ../nbs/09_animation.ipynb 47
+# %% ../nbs/09_animation.ipynb 48
 def clip_batch(rng, batch_size, n_frames, size, motions=tuple(MOTIONS), sequence_length=48):
     "Training clips from `np.random.Generator` `rng`: reference, frames [B,L,3,H,W], keypoints, GT flows to the reference / previous source and their valid person pixels."
     items = []
@@ -416,7 +416,7 @@ def train_animation_model(model, steps, size=(64, 64), batch_size=4, n_frames=3,
     model.eval()
     return history
 
-# %% ../nbs/09_animation.ipynb 51
+# %% ../nbs/09_animation.ipynb 52
 def load_trained_pose_model(run_dir='../runs/default'):
     "The PoseGenerator of a `gfla.train` run (`<run_dir>/stage2/checkpoint.pt`), in eval mode; None if absent."
     from gfla.train import load_checkpoint, stage_checkpoint

@@ -8,14 +8,14 @@ __all__ = ['CONFIGS', 'GFLAConfig', 'PoseSourceNet', 'blend_attention', 'PoseTar
            'load_official_into', 'load_official', 'load_flow_net', 'ConcatTargetNet', 'PoseEncoderDecoder']
 
 # %% ../nbs/05_generator.ipynb 2
-import dataclasses, os
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
 from torch import nn
 from .flow import (instance_norm, leaky_relu, spectral, init_weights, EncoderBlock, ResBlock, ResBlocks,
-                       ResBlockDecoder, Output, ResBlockEncoder, PoseFlowNet, PoseFlowNetGenerator, count_parameters)
+                       ResBlockDecoder, Output, ResBlockEncoder, PoseFlowNet, PoseFlowNetGenerator)
 from .attention import LocalAttention
 
 # %% ../nbs/05_generator.ipynb 5
@@ -210,7 +210,7 @@ def _alias_groups(module):
     "Lists of state_dict names that share one tensor (e.g. outconv.conv1.weight / outconv.model.2.weight)."
     groups = {}
     for name, t in module.state_dict(keep_vars=True).items():
-        groups.setdefault((t.data_ptr(), tuple(t.shape), t.dtype), []).append(name)
+        groups.setdefault(id(t), []).append(name)  # keep_vars: aliased names give the same Parameter object
     return [names for names in groups.values() if len(names) > 1]
 
 def read_checkpoint(path):

@@ -221,15 +221,16 @@ def warp_image(image: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
     "Bilinearly warp `image` [B,3,H,W] by a (possibly coarser) backward `flow` [B,2,h,w] in pixels of its resolution."
     return block_extract(image, resize_flow(flow, tuple(image.shape[-2:])).to(image.dtype), 1)
 
-def sample_grid(batch: dict, generated: torch.Tensor | None, flow: torch.Tensor, n: int = 4) -> np.ndarray:
-    "Rows of source | target pose | generated | target | flow for the first `n` items: uint8 `[n·H, 5·W, 3]`."
+def sample_grid(batch: dict, generated: torch.Tensor | None, flow: torch.Tensor | None, n: int = 4) -> np.ndarray:
+    "Rows of source | target pose | generated | target | flow (black without one) for the first `n` items: uint8 `[n·H, 5·W, 3]`."
     n = min(n, batch['source'].shape[0])
     size = tuple(batch['source'].shape[-2:])
     if generated is None: generated = warp_image(batch['source'][:n], flow[:n])
-    full_flow = resize_flow(flow[:n].detach().float().cpu(), size)
+    full_flow = None if flow is None else resize_flow(flow[:n].detach().float().cpu(), size)
+    flow_picture = lambda i: np.zeros((*size, 3), np.uint8) if full_flow is None else flow_to_color(full_flow[i])
     rows = [np.concatenate([tensor_to_image(batch['source'][i]), pose_to_rgb(batch['target_pose'][i].cpu()),
                             tensor_to_image(generated[i]), tensor_to_image(batch['target'][i]),
-                            flow_to_color(full_flow[i])], 1) for i in range(n)]
+                            flow_picture(i)], 1) for i in range(n)]
     return np.concatenate(rows, 0)
 
 class CSVLog:
@@ -403,7 +404,7 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
         generator.eval()
         with torch.no_grad(), autocast(): image, flows, _ = generate(generator, preview, stage)
         generator.train()
-        Image.fromarray(sample_grid(preview, image, flows[-1])).save(stage_dir / 'samples' / f'step_{step:07d}.png')
+        Image.fromarray(sample_grid(preview, image, flows[-1] if flows else None)).save(stage_dir / 'samples' / f'step_{step:07d}.png')
 
     t0, t_logged, step_logged, last_row = time.time(), time.time(), start, {}
     for step in range(start, stop):
