@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 from PIL import Image
 from .pose import KEYPOINT, KEYPOINT_NAMES, N_KEYPOINTS, pose_heatmaps, draw_skeleton
-from .data import (random_person, render_person, pose_transfer_pair,
+from .data import (random_person, render_person, pose_transfer_pair, tensor_to_image,
                        HEAD_CENTER_HEIGHT, _rot_x, _rot_y, _rot_z, _limb_direction)
 from .flow import PoseFlowNet
 from .models import CONFIGS, PoseGenerator, PoseSourceNet, PoseTargetNet, blend_attention
@@ -140,7 +140,7 @@ def video_to_uint8(frames):
     frames = torch.as_tensor(frames).detach().float().cpu()
     if frames.dim() != 4 or frames.shape[1] != 3: raise ValueError(f'frames must be [T,3,H,W] in [-1,1], got {tuple(frames.shape)}')
     if not torch.isfinite(frames).all(): raise ValueError('frames contain NaN/inf')
-    return ((frames.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    return np.stack([tensor_to_image(f) for f in frames]) if len(frames) else np.zeros((0, *frames.shape[2:], 3), np.uint8)
 
 def save_gif(frames, path, fps=10):
     "Write frames as a looping GIF with Pillow; returns the path."
@@ -339,7 +339,7 @@ def animate(model, source, source_keypoints, target_keypoints, batch_size=8):
 # %% ../nbs/09_animation.ipynb 45
 def animation_figure(driving_frames, keypoints, results, steps=None, path=None, size=1.3):
     "Rows: driving video | its pose | one row per `results` entry (name → frames [T,3,H,W]) at time `steps`; saved to `path`."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt, textwrap
     T, _, H, W = driving_frames.shape
     steps = list(range(0, T, max(1, T // 6)))[:6] if steps is None else list(steps)
     rows = [('video frames', video_to_uint8(driving_frames[steps])),
@@ -349,7 +349,7 @@ def animation_figure(driving_frames, keypoints, results, steps=None, path=None, 
     for r, (name, images) in enumerate(rows):
         for c, image in enumerate(images):
             ax = axs[r, c]; ax.imshow(image); ax.set_xticks([]); ax.set_yticks([])
-            if c == 0: ax.set_ylabel(name, fontsize=8)
+            if c == 0: ax.set_ylabel(textwrap.fill(name, 16), fontsize=8)
             if r == 0: ax.set_title(f't = {steps[c]}', fontsize=8)
     fig.tight_layout()
     if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=100)

@@ -13,37 +13,38 @@ from .models import CONFIGS, build_generator, build_discriminator, random_inputs
 from .flow import count_parameters
 
 # %% ../nbs/05a_bench_models.ipynb 5
-def _median(values): return sorted(values)[len(values) // 2]
+def _timed(step, reps):
+    "Medians of wall and CPU seconds (this process, all threads) of `step()` over `reps` calls, after one warm-up call."
+    step()
+    wall, cpu = [], []
+    for _ in range(reps):
+        w0, c0 = time.perf_counter(), time.process_time()
+        step()
+        wall.append(time.perf_counter() - w0); cpu.append(time.process_time() - c0)
+    return sorted(wall)[len(wall) // 2], sorted(cpu)[len(cpu) // 2]
 
 def time_forward(config, size, batch, reps=3, generator=None):
-    "Median wall seconds of one inference forward of the generator of `config` on a batch of `batch` at `size`."
+    "(wall, cpu) median seconds of one inference forward of the generator of `config` on `batch` inputs of `size`."
     G = (generator or build_generator(config)).eval()
     inputs = random_inputs(config, size, batch)
-    times = []
-    with torch.inference_mode():
-        for i in range(reps + 1):
-            start = time.perf_counter()
-            G(*inputs)
-            if i: times.append(time.perf_counter() - start)   # call 0 is the warm-up
-    return _median(times)
+    def step():
+        with torch.inference_mode(): G(*inputs)
+    return _timed(step, reps)
 
 def time_train_step(config, size=(64, 64), batch=8, reps=3):
-    "Median wall seconds of one adversarial G + D step (Adam, L1 + LSGAN; no VGG losses) of `config`."
+    "(wall, cpu) median seconds of one adversarial G + D step (Adam, L1 + LSGAN; no VGG losses) of `config`."
     G, D = build_generator(config), build_discriminator(config)
     opt_G = torch.optim.Adam(G.parameters(), 1e-4, betas=(0.0, 0.999))
     opt_D = torch.optim.Adam(D.parameters(), 1e-5, betas=(0.0, 0.999))
     inputs = random_inputs(config, size, batch)
     target = random_inputs(config, size, batch, seed=1)[0]
-    times = []
-    for i in range(reps + 1):
-        start = time.perf_counter()
+    def step():
         fake, flows, masks = G(*inputs)
         loss_G = (fake - target).abs().mean() + ((D(fake) - 1) ** 2).mean()
         opt_G.zero_grad(); loss_G.backward(); opt_G.step()
         loss_D = ((D(target) - 1) ** 2).mean() + (D(fake.detach()) ** 2).mean()
         opt_D.zero_grad(); loss_D.backward(); opt_D.step()
-        if i: times.append(time.perf_counter() - start)
-    return _median(times)
+    return _timed(step, reps)
 
 # %% ../nbs/05a_bench_models.ipynb 8
 #| eval: false
@@ -54,18 +55,18 @@ def main(threads: Param("torch CPU threads (0: torch's default)", int) = 0,
          skip_train: Param("skip the synthetic training-step timing", bool) = False):
     "Print CPU inference time of the fashion/market generators and the synthetic training-step time."
     if threads: torch.set_num_threads(threads)
-    print(f'gfla.bench_models: torch {torch.__version__}, CPU, threads={torch.get_num_threads()}, median of {reps}')
+    print(f'gfla.bench_models: torch {torch.__version__}, CPU, threads={torch.get_num_threads()}, median of {reps}; '
+          'wall and CPU ms (on a shared machine, CPU time with threads=1 is the uncontended figure)')
+    ms = lambda seconds, n=1: f'{seconds * 1000 / n:8.0f}'
     fashion = build_generator('fashion')
-    print(f'fashion PoseGenerator ({count_parameters(fashion):,} parameters), inference forward:')
-    cases = [(256, 256, int(b)) for b in batches.split(',')] + [(256, 176, 1)]
-    for H, W, B in cases:
-        seconds = time_forward(CONFIGS['fashion'], (H, W), B, reps, fashion)
-        print(f'  {H}x{W} batch {B}: {seconds * 1000:8.0f} ms per batch, {seconds * 1000 / B:7.0f} ms per image')
-    seconds = time_forward(CONFIGS['market'], (128, 64), 8, reps)
-    print(f'market PoseGenerator 128x64 batch 8: {seconds * 1000 / 8:7.0f} ms per image')
+    print(f'fashion PoseGenerator ({count_parameters(fashion):,} parameters), inference forward, per image:')
+    for H, W, B in [(256, 256, int(b)) for b in batches.split(',')] + [(256, 176, 1)]:
+        wall, cpu = time_forward(CONFIGS['fashion'], (H, W), B, reps, fashion)
+        print(f'  {H}x{W} batch {B}: wall {ms(wall, B)} ms, cpu {ms(cpu, B)} ms')
+    wall, cpu = time_forward(CONFIGS['market'], (128, 64), 8, reps)
+    print(f'market PoseGenerator 128x64 batch 8, per image: wall {ms(wall, 8)} ms, cpu {ms(cpu, 8)} ms')
     if skip_train: return
-    synthetic = CONFIGS['synthetic']
-    print(f'synthetic config training step (G+D, Adam, L1+LSGAN, no VGG losses):')
+    print('synthetic config training step (G+D, Adam, L1+LSGAN, no VGG losses), batch 8:')
     for size in ((64, 64), (128, 128)):
-        seconds = time_train_step(synthetic, size, 8, reps)
-        print(f'  {size[0]}x{size[1]} batch 8: {seconds * 1000:7.0f} ms per step')
+        wall, cpu = time_train_step(CONFIGS['synthetic'], size, 8, reps)
+        print(f'  {size[0]}x{size[1]}: wall {ms(wall)} ms, cpu {ms(cpu)} ms per step')

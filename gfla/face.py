@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_face.ipynb 2
 from __future__ import annotations
-import math, os, time
+import math, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -407,7 +407,7 @@ def read_face_keypoints(path) -> np.ndarray:
         except ValueError: values = []
         if len(values) != 2: raise ValueError(f'{path}:{number}: expected "x,y", got {line!r}')
         if not all(math.isfinite(v) for v in values): raise ValueError(f'{path}:{number}: non-finite value in {line!r}')
-        if min(values) < 0: raise ValueError(f'{path}:{number}: negative coordinate (missing landmark?) in {line!r}')
+        if values == [-1.0, -1.0]: raise ValueError(f'{path}:{number}: missing landmark (-1,-1)')   # dlib points may lie outside the frame, -1,-1 marks none
         rows.append(values)
     if len(rows) != N_LANDMARKS: raise ValueError(f'{path}: expected {N_LANDMARKS} landmarks, found {len(rows)}')
     return np.asarray(rows, np.float32)
@@ -459,7 +459,7 @@ class FaceVideoDataset(torch.utils.data.Dataset):
         return face_video_item(np.stack(frames), np.stack(landmarks), self.videos[i], self.background_edges)
 
 # %% ../nbs/10_face.ipynb 31
-from .flow import PoseFlowNet, init_weights, instance_norm
+from .flow import PoseFlowNet, instance_norm
 from .models import GFLAConfig, CONFIGS, PoseSourceNet, PoseTargetNet, ResDiscriminator, blend_attention
 from .attention import LocalAttention
 
@@ -630,8 +630,9 @@ def discriminator_loss(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> 
 
 def _frames_batch(x): return x.flatten(0, 1)   # [B,T,...] → [B·T,...]
 
-def face_train_step(G, D, D_V, loss, opt_g, opt_d, frames, structures, frames_d_v: int = FRAMES_D_V) -> dict:
-    "One D step (frame + temporal) then one G step on clips frames [B,T,3,H,W], structures [B,T,16,H,W]; returns the losses as floats."
+def face_train_step(G, D, D_V, loss, opt_g, opt_d, frames, structures, frames_d_v: int = FRAMES_D_V,
+                    max_grad_norm: float | None = None) -> dict:
+    "One D step (frame + temporal) then one G step on clips frames [B,T,3,H,W], structures [B,T,16,H,W]; returns the losses as floats. `max_grad_norm` clips G's gradient."
     if frames.shape[1] < max(2, frames_d_v): raise ValueError(f'clips need at least {max(2, frames_d_v)} frames, got {frames.shape[1]}')
     reference, reference_structure = frames[:, 0], structures[:, 0]
     generated, flows, _ = G.animate(structures[:, 1:], reference, reference_structure)
@@ -654,6 +655,7 @@ def face_train_step(G, D, D_V, loss, opt_g, opt_d, frames, structures, frames_d_
                  D_V(temporal_differences(fake_clip, frames_d_v)) if gan else None)
     opt_g.zero_grad(set_to_none=True)
     terms['total'].backward()
+    if max_grad_norm: nn.utils.clip_grad_norm_(G.parameters(), max_grad_norm)
     opt_g.step()
     out = {k: v.item() for k, v in terms.items()}
     if gan: out.update(d_frame=d_frame.item(), d_temporal=d_temporal.item())
@@ -677,7 +679,7 @@ def random_clips(items: list, clip_frames: int, batch_size: int, rng: np.random.
 
 def train_face(train_items: list, config='face_small', steps: int = 300, batch_size: int = 4, clip_frames: int = 3,
                lr: float = 1e-4, weights: LossWeights | None = None, vgg_weights='default', seed: int = 0,
-               norm_layer=instance_norm, log_every: int = 50, log=print) -> dict:
+               norm_layer=instance_norm, max_grad_norm: float | None = None, log_every: int = 50, log=print) -> dict:
     "Train a FaceGenerator (with `norm_layer`) + D + D_V from scratch on video `train_items`; returns the networks and the loss history."
     torch.manual_seed(seed)
     G, (D, D_V) = FaceGenerator(config, norm_layer), build_face_discriminators(config)
@@ -685,7 +687,7 @@ def train_face(train_items: list, config='face_small', steps: int = 300, batch_s
     opt_g, opt_d = face_optimizers(G, D, D_V, lr)
     batches, history, start = random_clips(train_items, clip_frames, batch_size, np.random.default_rng(seed)), [], time.time()
     for step in range(1, steps + 1):
-        history.append(face_train_step(G, D, D_V, loss, opt_g, opt_d, *next(batches)))
+        history.append(face_train_step(G, D, D_V, loss, opt_g, opt_d, *next(batches), max_grad_norm=max_grad_norm))
         if log and (step % log_every == 0 or step == steps):
             mean = {k: np.mean([h[k] for h in history[-log_every:]]) for k in history[-1]}
             log(f'step {step}/{steps} ({time.time() - start:.0f}s) ' + ' '.join(f'{k} {v:.4f}' for k, v in mean.items()))
