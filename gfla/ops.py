@@ -14,7 +14,7 @@ if 'CUDA_HOME' not in os.environ and os.path.isdir('/usr/local/cuda'):
     # torch guesses CUDA_HOME from the `nvcc` on PATH, which may be a wrapper script in /usr/local/bin; the CUDA
     # build then fails to link -lcudart. It reads the variable when torch.utils.cpp_extension is first imported.
     os.environ['CUDA_HOME'] = '/usr/local/cuda'
-import hashlib, itertools, sys, warnings
+import hashlib, itertools, shutil, sys, warnings
 from pathlib import Path
 from typing import NamedTuple
 import torch
@@ -443,8 +443,8 @@ def extensions_dir():
 def _load_extension(name, cpp_source, cuda_source=None, build_key='', verbose=False):
     "Compile `cpp_source` (+ `cuda_source`) with `load_inline` into a cached, content-addressed build directory."
     from torch.utils import cpp_extension
-    # ninja rebuilds when the compile command changes, so the key includes what goes into it (python, torch location)
-    environment = [sys.prefix, sys.version, torch.__file__, torch.__version__]
+    # ninja rebuilds whenever the compile command, or ninja itself, differs from the last build in that directory
+    environment = [sys.prefix, sys.version, torch.__file__, torch.__version__, shutil.which('ninja') or '']
     key = hashlib.sha256('\0'.join([*environment, build_key, cpp_source, cuda_source or '']).encode()).hexdigest()[:12]
     build_dir = extensions_dir() / f'{name}-{key}'
     build_dir.mkdir(parents=True, exist_ok=True)

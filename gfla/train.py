@@ -24,13 +24,13 @@ from .ops import block_extract
 from .evaluate import ssim, psnr, l1_error, flow_epe, resize_flow, to_unit
 
 # %% auto 0
-__all__ = ['PRESETS', 'STAGES', 'TRAIN_KEYS', 'QUICK', 'TrainConfig', 'get_config', 'DistributedContext', 'resolve_device',
-           'init_distributed', 'launch_local', 'replica_max_difference', 'build_dataset', 'steps_per_epoch',
-           'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'pose_to_rgb',
-           'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout',
-           'model_config', 'build_stage', 'total_steps', 'generate', 'stage_checkpoint', 'train_stage', 'train_stages',
-           'CachedDataset', 'load_stage_generator', 'evaluate_main_job', 'metrics_table', 'beats_baselines',
-           'run_main_job', 'benchmark_training']
+__all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'TRAIN_KEYS', 'QUICK', 'TrainConfig', 'get_config',
+           'DistributedContext', 'resolve_device', 'init_distributed', 'launch_local', 'replica_max_difference',
+           'build_dataset', 'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint',
+           'load_checkpoint', 'pose_to_rgb', 'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses',
+           'build_flow_generator', 'flow_loss_layout', 'model_config', 'build_stage', 'total_steps', 'generate',
+           'stage_checkpoint', 'train_stage', 'train_stages', 'CachedDataset', 'load_stage_generator',
+           'evaluate_main_job', 'metrics_table', 'beats_baselines', 'run_main_job', 'benchmark_training']
 
 # %% ../nbs/07_train.ipynb 5
 @dataclass
@@ -46,8 +46,8 @@ class TrainConfig:
     data_seed: int = 0
     eval_seed: int = 12345
     batch_size: int = 4
-    stage1_steps: int = 300
-    stage2_steps: int = 120
+    stage1_steps: int = 400
+    stage2_steps: int = 1400
     lr_g: float = 1e-4
     lr_d: float = 1e-5
     betas: tuple[float, float] = (0.0, 0.999)
@@ -76,8 +76,15 @@ class TrainConfig:
             if k in d: d[k] = tuple(d[k])
         return cls(**d)
 
+# Synthetic preset (measured on the 2-core machine, see the report): no pretrained VGG can be had offline, and with a
+# random VGG the content/style terms are tiny (≈0.05 and 0.003 weighted) yet cost half of a stage-2 step; the GAN term
+# (weight 2) dominated the first hundred steps and left the renderer grey (L1 0.146 after 60 steps vs 0.127 without).
+# So the synthetic budget trains stage 2 with L1 + the flow terms and a 5x larger lr; the paper presets keep the
+# official objective.
+SYNTHETIC_STAGE2_WEIGHTS = LossWeights(content=0.0, style=0.0, gan=0.0)
+
 PRESETS = {
-    'synthetic': TrainConfig(),
+    'synthetic': TrainConfig(lr_g=5e-4, lr_d=5e-5, stage2_weights=SYNTHETIC_STAGE2_WEIGHTS),
     'fashion': TrainConfig(model='fashion', dataset='fashion', image_size=(256, 256), batch_size=8,
                            stage1_steps=200_000, stage2_steps=400_000, sample_every=2000, checkpoint_every=5000,
                            log_every=100, num_workers=4),
