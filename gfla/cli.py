@@ -59,6 +59,8 @@ def run_command(argv):
     ap.add_argument('--resume', action='store_true', help='skip finished stages, resume an interrupted one')
     _add_config_options(ap)
     args = ap.parse_args(argv)
+    # one thread unless asked: on a small shared machine the OpenMP op kernels were up to 20x slower with 2 threads
+    if args.threads is None: args.threads = 1
     _set_threads(args)
     from gfla.train import run_main_job, QUICK
     if args.quick: args.set = [f'{k}={json.dumps(v)}' for k, v in QUICK.items()] + args.set

@@ -11,7 +11,7 @@ __all__ = ['PATTERNS', 'SKIN_TONES', 'HAIR_COLORS', 'BODY_PARTS', 'PART_NAMES', 
            'AffineAugmentation', 'load_image', 'PoseTransferDataset']
 
 # %% ../nbs/01_data.ipynb 2
-import argparse, colorsys, csv, math, time
+import argparse, colorsys, csv, dataclasses, math, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -365,8 +365,12 @@ def pose_transfer_pair(person, source_keypoints, target_keypoints, size, sigma=6
 # %% ../nbs/01_data.ipynb 35
 class SyntheticPoseDataset(torch.utils.data.Dataset):
     "`n_pairs` synthetic pose-transfer pairs of `size` (h,w) with GT backward flow; item `i` is a pure function of `(seed, i)`."
-    def __init__(self, n_pairs, size=(64, 64), seed=0, sigma=6.0):
+    def __init__(self, n_pairs, size=(64, 64), seed=0, sigma=6.0,
+                 background=None): # one RGB backdrop in [0,1] for every pair (a studio backdrop, as DeepFashion's), else each person's own
+        if background is not None and (len(background) != 3 or not all(0 <= c <= 1 for c in background)):
+            raise ValueError(f"background must be an RGB triple in [0,1], got {background!r}")
         self.n_pairs, self.size, self.seed, self.sigma = int(n_pairs), tuple(size), int(seed), sigma
+        self.background = None if background is None else tuple(float(c) for c in background)
 
     def __len__(self): return self.n_pairs
 
@@ -375,12 +379,13 @@ class SyntheticPoseDataset(torch.utils.data.Dataset):
         i %= self.n_pairs
         rng = np.random.default_rng([self.seed, i])
         person = random_person(rng)
+        if self.background is not None: person = dataclasses.replace(person, background=self.background)
         source, target = random_pose(rng, self.size, with_depth=True), random_pose(rng, self.size, with_depth=True)
         item = pose_transfer_pair(person, source, target, self.size, self.sigma)
         item.update(source_name=f'synthetic-{self.seed}-{i}-source', target_name=f'synthetic-{self.seed}-{i}-target')
         return item
 
-# %% ../nbs/01_data.ipynb 38
+# %% ../nbs/01_data.ipynb 39
 def tensor_to_image(x):
     "Image [3,H,W] in [-1,1] (torch or numpy) -> `np.uint8 [H,W,3]`."
     x = x.detach().cpu().numpy() if torch.is_tensor(x) else np.asarray(x)
@@ -416,7 +421,7 @@ def flow_to_color(flow, max_magnitude=None, valid=None):
         color = color * (valid.reshape(u.shape)[..., None] > 0)
     return np.round(color * 255).astype(np.uint8)
 
-# %% ../nbs/01_data.ipynb 40
+# %% ../nbs/01_data.ipynb 41
 def _as_picture(image):
     "Accept [3,H,W] in [-1,1], [H,W,3] uint8, or a 2-D map; return something `imshow` understands."
     if torch.is_tensor(image): image = image.detach().cpu().numpy()
@@ -441,7 +446,7 @@ def show_images(images, titles=None, ncols=None, size=2.0, cmap='gray'):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/01_data.ipynb 42
+# %% ../nbs/01_data.ipynb 43
 def pair_row(item):
     "The five pictures of one pair: source, source pose, target pose, target, GT flow (if present)."
     size = tuple(item['source'].shape[-2:])
@@ -461,7 +466,7 @@ def preview_figure(path, n_pairs=3, size=(256, 256), seed=0, dpi=80):
     fig.savefig(path, dpi=dpi); plt.close(fig)
     return path
 
-# %% ../nbs/01_data.ipynb 48
+# %% ../nbs/01_data.ipynb 49
 def bench_synthetic(sizes=((64, 64), (256, 256)), seconds=3.0, threads=1):
     "Print and return synthetic pairs/s per size on `threads` torch threads."
     previous_threads = torch.get_num_threads()
@@ -488,7 +493,7 @@ def main(argv=None):
 
 if __name__ == '__main__' and '__file__' in globals(): main()   # not when the notebook itself runs
 
-# %% ../nbs/01_data.ipynb 52
+# %% ../nbs/01_data.ipynb 53
 DATASETS = {'fashion': dict(prefix='fasion', load_size=(256, 256), old_size=(256, 176)),
             'market': dict(prefix='market', load_size=(128, 64), old_size=(128, 64))}
 
@@ -498,7 +503,7 @@ def official_paths(root, phase, dataset='fashion'):
     root, prefix = Path(root), DATASETS[dataset]['prefix']
     return root / phase, root / f'{prefix}-annotation-{phase}.csv', root / f'{prefix}-pairs-{phase}.csv'
 
-# %% ../nbs/01_data.ipynb 55
+# %% ../nbs/01_data.ipynb 56
 def fashion_flat_name(path):
     "Official flattened DeepFashion name: `.../WOMEN/Blouses_Shirts/id_00000025/01_1_front.jpg` -> `fashionWOMENBlouses_Shirtsid0000002501_1front.jpg`."
     parts = Path(path).parts
@@ -507,7 +512,7 @@ def fashion_flat_name(path):
     first, *rest = file.split('_')
     return 'fashion' + gender + category + person.replace('_', '') + first + ('_' + ''.join(rest) if rest else '')
 
-# %% ../nbs/01_data.ipynb 58
+# %% ../nbs/01_data.ipynb 59
 def write_pairs(csv_path, pairs):
     "Write `[(from, to), ...]` as an official pairs CSV."
     with open(csv_path, 'w', newline='', encoding='utf-8') as f:
@@ -536,7 +541,7 @@ def load_pairs(csv_path, known=None):
     if not pairs: raise ValueError(f"{csv_path}: no pairs")
     return pairs
 
-# %% ../nbs/01_data.ipynb 61
+# %% ../nbs/01_data.ipynb 62
 def _image_name(dataset, phase_index, person_index, view):
     "A file name in the style of the real dataset; train and test people get different ids."
     if dataset == 'fashion':
@@ -565,7 +570,7 @@ def write_official_layout(root, n_train, n_test, size=None, seed=0, dataset='fas
         write_pairs(pairs_csv, pairs)
     return Path(root)
 
-# %% ../nbs/01_data.ipynb 63
+# %% ../nbs/01_data.ipynb 64
 GRAY_FILL = (128, 128, 128)   # the official fill colour of the augmented images
 
 def affine_image(image, matrix, fill=GRAY_FILL):
@@ -577,7 +582,7 @@ def affine_image(image, matrix, fill=GRAY_FILL):
     inverse = to_corner @ np.linalg.inv(matrix) @ to_center   # output (PIL frame) -> input (PIL frame)
     return image.transform(image.size, Image.AFFINE, tuple(inverse[:2].ravel()), resample=Image.NEAREST, fillcolor=fill)
 
-# %% ../nbs/01_data.ipynb 67
+# %% ../nbs/01_data.ipynb 68
 @dataclass(frozen=True)
 class AffineAugmentation:
     "Random affine augmentation of a pair (official Market-1501 training defaults); the target gets damped parameters."
@@ -599,7 +604,7 @@ class AffineAugmentation:
         target = affine_matrix(size, angle * self.target_angle, (shift[0] * self.target_shift, shift[1] * self.target_shift))
         return source, target
 
-# %% ../nbs/01_data.ipynb 70
+# %% ../nbs/01_data.ipynb 71
 def load_image(path, size, affine=None):
     "Read an RGB image, resize to `size` (h,w) with PIL bilinear, optionally warp by a 3×3 `affine` matrix, return [3,H,W] float32 in [-1,1]."
     path = Path(path)
@@ -658,5 +663,5 @@ class PoseTransferDataset(torch.utils.data.Dataset):
         i = range(len(self.pairs))[i]                      # negative indices; IndexError out of range
         return self.pair(i, *self.affine_matrices(i))
 
-# %% ../nbs/01_data.ipynb 80
+# %% ../nbs/01_data.ipynb 81
 FASHION_SAMPLE = Path(gfla.__file__).resolve().parent.parent / 'data' / 'fashion_sample'   # in a source checkout

@@ -52,11 +52,12 @@ def count_parameters(module):
 
 # %% ../nbs/04_flow.ipynb 9
 class EncoderBlock(nn.Module):
-    "Pre-activation down-sampling block, H×W → H/2×W/2."
-    def __init__(self, input_nc, output_nc, norm_layer=instance_norm, use_spect=False):
+    "Pre-activation down-sampling block, H×W → H/2×W/2; `input_norm=False` skips the norm on the input (keeps colours)."
+    def __init__(self, input_nc, output_nc, norm_layer=instance_norm, use_spect=False, input_norm=True):
         super().__init__()
+        first = _pre_activation(input_nc, norm_layer) if input_norm else [leaky_relu()]
         self.model = nn.Sequential(
-            *_pre_activation(input_nc, norm_layer), spectral(nn.Conv2d(input_nc, output_nc, 4, 2, 1), use_spect),
+            *first, spectral(nn.Conv2d(input_nc, output_nc, 4, 2, 1), use_spect),
             *_pre_activation(output_nc, norm_layer), spectral(nn.Conv2d(output_nc, output_nc, 3, 1, 1), use_spect))
 
     def forward(self, x): return self.model(x)

@@ -111,7 +111,7 @@ def sampling_correctness(source_feature: torch.Tensor, target_feature: torch.Ten
         s = F.normalize(source_feature.flatten(2), dim=1, eps=eps)
         t = F.normalize(target_feature.flatten(2), dim=1, eps=eps)
         best = torch.bmm(s.transpose(1, 2), t).amax(dim=1)  # [B, N]: best source match of each target location
-    warped = resample2d(source_feature, flow.float(), kernel_size=4, dilation=1, sigma=2.0).flatten(2)
+    warped = resample2d(source_feature, flow.to(source_feature.dtype), kernel_size=4, dilation=1, sigma=2.0).flatten(2)
     cos = F.cosine_similarity(warped, target_feature.flatten(2), dim=1, eps=eps)  # [B, N]
     return torch.exp(-cos / (best + eps)).mean() - math.exp(-1)
 

@@ -39,6 +39,7 @@ class GFLAConfig:
     ndf: int = 32                       # discriminator base width, cap and depth
     d_img_f: int = 128
     d_layers: int = 4
+    source_input_norm: bool = True      # official: InstanceNorm on the raw source image (see "Colour and the input norm")
 
     def __post_init__(self):
         attn = tuple(sorted(set(int(l) for l in self.attn_layer)))
@@ -64,7 +65,7 @@ CONFIGS = {
     'fashion': GFLAConfig('fashion', (256, 256)),
     'market': GFLAConfig('market', (128, 64), attn_layer=(2,), kernel_size={2: 3}, d_layers=3),
     'synthetic': GFLAConfig('synthetic', (64, 64), ngf=16, img_f=64, attn_hidden_nc=32, flow_ngf=16, flow_img_f=64,
-                            ndf=16, d_img_f=64, d_layers=3),
+                            ndf=16, d_img_f=64, d_layers=3, source_input_norm=False),
 }
 
 # %% ../nbs/05_generator.ipynb 8
@@ -74,10 +75,11 @@ def _width(ngf, img_f, level):
 
 class PoseSourceNet(nn.Module):
     "Source image encoder: image [B,input_nc,H,W] → features coarse → fine [H/2^layers, …, H/2]."
-    def __init__(self, input_nc=3, ngf=64, img_f=512, layers=3, norm_layer=instance_norm, use_spect=False):
+    def __init__(self, input_nc=3, ngf=64, img_f=512, layers=3, norm_layer=instance_norm, use_spect=False,
+                 input_norm=True):
         super().__init__()
         self.layers = layers
-        self.block0 = EncoderBlock(input_nc, ngf, norm_layer, use_spect)
+        self.block0 = EncoderBlock(input_nc, ngf, norm_layer, use_spect, input_norm)
         for i in range(layers - 1):
             setattr(self, f'encoder{i}', EncoderBlock(_width(ngf, img_f, i), _width(ngf, img_f, i + 1),
                                                       norm_layer, use_spect))
@@ -143,7 +145,7 @@ class PoseGenerator(nn.Module):
     def __init__(self, config=None):
         super().__init__()
         c = self.config = CONFIGS['fashion'] if config is None else config
-        self.source = PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers)
+        self.source = PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, input_norm=c.source_input_norm)
         self.target = PoseTargetNet(c.structure_nc, c.ngf, c.img_f, c.layers, c.num_blocks, c.attn_layer,
                                     c.kernel_size, c.attn_hidden_nc, c.image_nc)
         self.flow_net = PoseFlowNet(c.image_nc + 2 * c.structure_nc, c.flow_ngf, c.flow_img_f, c.flow_encoder_layer,
@@ -177,7 +179,7 @@ def random_inputs(config, size, batch=2, seed=0):
             torch.rand(batch, config.structure_nc, *size, generator=g),
             torch.rand(batch, config.structure_nc, *size, generator=g))
 
-# %% ../nbs/05_generator.ipynb 21
+# %% ../nbs/05_generator.ipynb 23
 class ResDiscriminator(nn.Module):
     "Patch discriminator: image [B,input_nc,H,W] → scores [B,1,H/2^layers,W/2^layers]."
     def __init__(self, input_nc=3, ndf=32, img_f=128, layers=4, norm_layer=None, use_spect=True):
@@ -205,7 +207,7 @@ def build_discriminator(config):
     c = CONFIGS[config] if isinstance(config, str) else config
     return ResDiscriminator(c.image_nc, c.ndf, c.d_img_f, c.d_layers)
 
-# %% ../nbs/05_generator.ipynb 24
+# %% ../nbs/05_generator.ipynb 26
 def _alias_groups(module):
     "Lists of state_dict names that share one tensor (e.g. outconv.conv1.weight / outconv.model.2.weight)."
     groups = {}
@@ -265,7 +267,7 @@ def load_flow_net(generator, path_or_state_dict):
     load_official_into(generator.flow_net, {k[len('flow_net.'):]: v for k, v in sd.items()})
     return generator
 
-# %% ../nbs/05_generator.ipynb 30
+# %% ../nbs/05_generator.ipynb 32
 class ConcatTargetNet(PoseTargetNet):
     "PoseTargetNet whose injection step concatenates the (unaligned) source features and fuses them with a ResBlock."
     def add_injection(self, i, channels, layer):
@@ -279,7 +281,7 @@ class PoseEncoderDecoder(nn.Module):
     def __init__(self, config=None):
         super().__init__()
         c = self.config = CONFIGS['fashion'] if config is None else config
-        self.source = PoseSourceNet(c.image_nc + c.structure_nc, c.ngf, c.img_f, c.layers)
+        self.source = PoseSourceNet(c.image_nc + c.structure_nc, c.ngf, c.img_f, c.layers, input_norm=c.source_input_norm)
         self.target = ConcatTargetNet(c.structure_nc, c.ngf, c.img_f, c.layers, c.num_blocks, c.attn_layer,
                                       c.kernel_size, c.attn_hidden_nc, c.image_nc)
 

@@ -24,7 +24,7 @@ from .ops import block_extract
 from .evaluate import ssim, psnr, l1_error, flow_epe, resize_flow, to_unit
 
 # %% auto 0
-__all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'TRAIN_KEYS', 'QUICK', 'TrainConfig', 'get_config',
+__all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'STUDIO_BACKDROP', 'PRESETS', 'STAGES', 'TRAIN_KEYS', 'QUICK', 'TrainConfig', 'get_config',
            'DistributedContext', 'resolve_device', 'init_distributed', 'launch_local', 'replica_max_difference',
            'build_dataset', 'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint',
            'load_checkpoint', 'pose_to_rgb', 'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses',
@@ -45,6 +45,7 @@ class TrainConfig:
     eval_pairs: int = 64                # held-out synthetic pairs for the main job's metrics
     data_seed: int = 0
     eval_seed: int = 12345
+    backdrop: tuple | None = None       # synthetic only: one RGB backdrop for all pairs (None: each person's own)
     batch_size: int = 4
     stage1_steps: int = 400
     stage2_steps: int = 1400
@@ -72,19 +73,25 @@ class TrainConfig:
         d = dict(d)
         for k in ('stage1_weights', 'stage2_weights'):
             if isinstance(d.get(k), dict): d[k] = LossWeights(**d[k])
-        for k in ('image_size', 'betas'):
-            if k in d: d[k] = tuple(d[k])
+        for k in ('image_size', 'betas', 'backdrop'):
+            if d.get(k) is not None: d[k] = tuple(d[k])
         return cls(**d)
 
 # Synthetic preset (measured on the 2-core machine, see the report): no pretrained VGG can be had offline, and with a
-# random VGG the content/style terms are tiny (≈0.05 and 0.003 weighted) yet cost half of a stage-2 step; the GAN term
-# (weight 2) dominated the first hundred steps and left the renderer grey (L1 0.146 after 60 steps vs 0.127 without).
-# So the synthetic budget trains stage 2 with L1 + the flow terms and a 5x larger lr; the paper presets keep the
-# official objective.
+# random VGG the content/style terms are tiny (≈0.05 and 0.003 weighted) yet cost half of a stage-2 step, so the
+# synthetic budget drops them and spends the time on more iterations. In 60-step probes from the same stage-1 flow,
+# stage 2 without the GAN term reached a lower held-out L1 (0.127 vs 0.146 with it, lr 1e-3) at half the step cost;
+# lr 5e-4 (5x the official) is a compromise between those probes and the official value. The paper presets keep
+# the official objective and learning rates.
 SYNTHETIC_STAGE2_WEIGHTS = LossWeights(content=0.0, style=0.0, gan=0.0)
+# Every renderer block of GFLA starts with an InstanceNorm, which removes spatially constant colour, so the
+# generator cannot carry a random backdrop colour from source to output (measured: grey backdrops, GFLA losing to
+# "copy the source"). DeepFashion's studio backdrop is the same light colour in every photo; the synthetic preset
+# does the same.
+STUDIO_BACKDROP = (0.93, 0.93, 0.93)
 
 PRESETS = {
-    'synthetic': TrainConfig(lr_g=5e-4, lr_d=5e-5, stage2_weights=SYNTHETIC_STAGE2_WEIGHTS),
+    'synthetic': TrainConfig(lr_g=5e-4, lr_d=5e-5, stage2_weights=SYNTHETIC_STAGE2_WEIGHTS, backdrop=STUDIO_BACKDROP),
     'fashion': TrainConfig(model='fashion', dataset='fashion', image_size=(256, 256), batch_size=8,
                            stage1_steps=200_000, stage2_steps=400_000, sample_every=2000, checkpoint_every=5000,
                            log_every=100, num_workers=4),
@@ -157,7 +164,7 @@ def build_dataset(config: TrainConfig, split: str = 'train') -> Dataset:
     if split not in ('train', 'eval'): raise ValueError(f"split must be 'train' or 'eval', got {split!r}")
     if config.dataset == 'synthetic':
         n, seed = (config.train_pairs, config.data_seed) if split == 'train' else (config.eval_pairs, config.eval_seed)
-        return SyntheticPoseDataset(n, size=tuple(config.image_size), seed=seed)
+        return SyntheticPoseDataset(n, size=tuple(config.image_size), seed=seed, background=config.backdrop)
     if config.dataset in ('fashion', 'market'):
         if not config.data_root: raise ValueError(f'dataset {config.dataset!r} needs data_root (the official layout)')
         return PoseTransferDataset(config.data_root, phase='train' if split == 'train' else 'test',
@@ -177,6 +184,7 @@ def batches_from(dataset: Dataset, config: TrainConfig, ctx: DistributedContext,
     epoch, skip = divmod(start_step, per_epoch)
     while True:
         sampler.set_epoch(epoch)
+        if hasattr(dataset, 'set_epoch'): dataset.set_epoch(epoch)  # fresh augmentations each epoch (Market)
         indices = list(sampler)[skip * config.batch_size: per_epoch * config.batch_size]
         yield from DataLoader(dataset, batch_size=config.batch_size, sampler=indices, num_workers=config.num_workers,
                               pin_memory=ctx.device.type == 'cuda')
@@ -575,8 +583,10 @@ def run_main_job(out_dir='runs/default', config: TrainConfig | None = None, quic
               'eval_seconds': round(time.time() - t_eval, 1),
               'stage_seconds': {s: summaries[s]['seconds'] for s in STAGES}, 'torch_threads': torch.get_num_threads(),
               'world_size': ctx.world_size, 'quick': quick, 'config': asdict(config)}
-    note = ('' if vgg else '\n\nVGG19 was **not pretrained** (no ImageNet weights available offline): the correctness, '
-            'content and style losses used a random VGG19. Pass `--vgg-weights` for the paper\'s losses.')
+    note = ('' if report['gfla_beats_baselines'] else
+            '\n\nGFLA did not beat both baselines at this budget: check `source_input_norm` (05_generator, "Colour '
+            'and the input norm"), the learning rate and the number of steps.') + ('' if vgg else '\n\nVGG19 was **not pretrained** (no ImageNet weights available offline): the VGG-based '
+            'losses used a random VGG19. Pass `--vgg-weights` for the paper\'s losses.')
     (out_dir / 'metrics.json').write_text(json.dumps(report, indent=1))
     (out_dir / 'metrics.md').write_text(
         f'# gfla main job: synthetic pose transfer\n\n{len(build_dataset(config, "eval"))} held-out pairs at '
