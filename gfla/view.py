@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
-from .flow import PoseFlowNet, ResBlocks, ResBlockDecoder, init_weights, state_dict_layout, count_parameters, load_manifest
+from .flow import PoseFlowNet, ResBlocks, ResBlockDecoder, init_weights
 from .models import CONFIGS, PoseSourceNet, PoseTargetNet, build_discriminator
 from .losses import LossWeights, PoseTransferLoss, CORRECTNESS_LAYER_BY_SCALE
 from .evaluate import to_unit, l1_error, psnr, ssim_256, flow_epe
