@@ -460,8 +460,8 @@ class FaceVideoDataset(torch.utils.data.Dataset):
 
 # %% ../nbs/10_face.ipynb 31
 from .flow import PoseFlowNet, instance_norm
-from .models import GFLAConfig, CONFIGS, PoseSourceNet, PoseTargetNet, ResDiscriminator, blend_attention
-from .attention import LocalAttention
+from .models import GFLAConfig, CONFIGS, PoseSourceNet, ResDiscriminator
+from .animation import DualSourceTargetNet
 
 FACE_CONFIGS = {
     'face': CONFIGS['fashion'].replace(name='face', structure_nc=STRUCTURE_NC),
@@ -491,19 +491,11 @@ class FaceFlowNet(PoseFlowNet):
     def forward(self, structure, previous, previous_structure, reference, reference_structure):
         return super().forward(structure, previous, previous_structure, reference, reference_structure)
 
-class FaceTargetNet(PoseTargetNet):
-    "Renderer with two local attentions per attention layer (`attn_p{i}` previous frame, `attn_r{i}` reference)."
-    def add_injection(self, i, channels, layer):
-        k = self.kernel_size[layer]
-        setattr(self, f'attn_p{i}', LocalAttention(channels, k, self.attn_hidden_nc))
-        setattr(self, f'attn_r{i}', LocalAttention(channels, k, self.attn_hidden_nc))
-
+class FaceTargetNet(DualSourceTargetNet):
+    "The two-source renderer of `gfla.animation` (`attn_p{i}` previous frame, `attn_r{i}` reference) with the face flow net's packed fields."
     def inject(self, i, h, source_features, flow, mask):
         "`source_features` = (previous, reference) features, `flow` [B,4,h,w], `mask` [B,2,h,w]."
-        previous, reference = source_features
-        from_previous = blend_attention(h, getattr(self, f'attn_p{i}')(previous, h, flow[:, :2]), mask[:, :1])
-        from_reference = blend_attention(h, getattr(self, f'attn_r{i}')(reference, h, flow[:, 2:]), mask[:, 1:])
-        return from_previous + from_reference
+        return super().inject(i, h, source_features, (flow[:, :2], flow[:, 2:]), (mask[:, :1], mask[:, 1:]))
 
 def split_sources(fields: list) -> tuple[list, list]:
     "Face flows [B,4,h,w] (or masks [B,2,h,w]), coarse → fine → (previous-frame list, reference list)."
