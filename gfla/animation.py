@@ -251,7 +251,7 @@ class DualSourceTargetNet(PoseTargetNet):
     "Renderer attending to two sources (previous frame, reference): features, flows and masks are (previous, reference) pairs."
     def add_injection(self, i, channels, layer):
         for which in ('p', 'r'):
-            setattr(self, f'attn_{which}{i}', LocalAttention(channels, self.kernel_size[layer], self.attn_hidden_nc))
+            setattr(self, f'attn_{which}{i}', self.local_attention(channels, layer))
 
     def inject(self, i, h, source_feature, flow, mask):
         return sum(blend_attention(h, getattr(self, f'attn_{which}{i}')(f, h, w), m)
@@ -266,8 +266,8 @@ class DanceGenerator(nn.Module):
     def __init__(self, config=DANCE_CONFIG):
         super().__init__()
         c = self.config = config
-        self.source_previous = PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers)
-        self.source_reference = PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers)
+        source_net = lambda: PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, input_norm=c.source_input_norm)
+        self.source_previous, self.source_reference = source_net(), source_net()
         self.target = DualSourceTargetNet(c.structure_nc, c.ngf, c.img_f, c.layers, c.num_blocks, c.attn_layer,
                                           c.kernel_size, c.attn_hidden_nc, c.image_nc)
         flow_net = lambda: PoseFlowNet(c.image_nc + 2 * c.structure_nc, c.flow_ngf, c.flow_img_f, c.flow_encoder_layer,
@@ -315,9 +315,10 @@ class DanceGenerator(nn.Module):
 
 # %% ../nbs/09_animation.ipynb 41
 def pose_maps_for(model, keypoints, size):
-    "Pose inputs [T,C,H,W] for `model` (18 heat-maps, or the dance model's 17 heat-maps + bone image) from keypoints [T,18,2|3]."
-    structure_nc = model.config.structure_nc
-    make = {N_KEYPOINTS: lambda kp: pose_heatmaps(kp[:, :2], size), DANCE_STRUCTURE_NC: lambda kp: dance_pose_maps(kp, size)}
+    "Pose inputs [T,C,H,W] for `model` (18 heat-maps, or the dance model's 17 heat-maps + bone image, with the model's σ) from keypoints [T,18,2|3]."
+    structure_nc, sigma = model.config.structure_nc, model.config.pose_sigma
+    make = {N_KEYPOINTS: lambda kp: pose_heatmaps(kp[:, :2], size, sigma),
+            DANCE_STRUCTURE_NC: lambda kp: dance_pose_maps(kp, size, sigma)}
     if structure_nc not in make: raise ValueError(f'no pose maps with {structure_nc} channels (known: {sorted(make)})')
     return torch.stack([make[structure_nc](np.asarray(kp, np.float32)) for kp in keypoints])
 
@@ -419,11 +420,11 @@ def train_animation_model(model, steps, size=(64, 64), batch_size=4, n_frames=3,
 # %% ../nbs/09_animation.ipynb 52
 def load_trained_pose_model(run_dir='../runs/default'):
     "The PoseGenerator of a `gfla.train` run (`<run_dir>/stage2/checkpoint.pt`), in eval mode; None if absent."
-    from gfla.train import load_checkpoint, stage_checkpoint
+    from gfla.train import load_checkpoint, stage_checkpoint, model_config, TrainConfig
     from gfla.models import build_generator
     path = stage_checkpoint(run_dir, 'stage2')
     if not path.exists(): return None
     checkpoint = load_checkpoint(path)
-    model = build_generator(checkpoint['config']['model'])
+    model = build_generator(model_config(TrainConfig.from_dict(checkpoint['config'])))
     model.load_state_dict(checkpoint['generator'])
     return model.eval()

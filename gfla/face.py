@@ -507,8 +507,8 @@ class FaceGenerator(nn.Module):
     def __init__(self, config='face', norm_layer=instance_norm):
         super().__init__()
         c = self.config = face_config(config)
-        self.source_previous = PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, norm_layer)
-        self.source_reference = PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, norm_layer)
+        source_net = lambda: PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, norm_layer, input_norm=c.source_input_norm)
+        self.source_previous, self.source_reference = source_net(), source_net()
         self.target = FaceTargetNet(c.structure_nc, c.ngf, c.img_f, c.layers, c.num_blocks, c.attn_layer,
                                     c.kernel_size, c.attn_hidden_nc, c.image_nc, norm_layer)
         self.flow_net = FaceFlowNet(c.image_nc, c.structure_nc, c.flow_ngf, c.flow_img_f, c.flow_encoder_layer,

@@ -40,6 +40,7 @@ class GFLAConfig:
     d_img_f: int = 128
     d_layers: int = 4
     source_input_norm: bool = True      # official: InstanceNorm on the raw source image (see "Colour and the input norm")
+    pose_sigma: float = 6.0             # σ in pixels of the pose heat-maps the model is trained on (official: 6)
 
     def __post_init__(self):
         attn = tuple(sorted(set(int(l) for l in self.attn_layer)))
@@ -64,8 +65,9 @@ class GFLAConfig:
 CONFIGS = {
     'fashion': GFLAConfig('fashion', (256, 256)),
     'market': GFLAConfig('market', (128, 64), attn_layer=(2,), kernel_size={2: 3}, d_layers=3),
-    'synthetic': GFLAConfig('synthetic', (64, 64), ngf=16, img_f=64, attn_hidden_nc=32, flow_ngf=16, flow_img_f=64,
-                            ndf=16, d_img_f=64, d_layers=3, source_input_norm=False),
+    'synthetic': GFLAConfig('synthetic', (64, 64), ngf=16, img_f=64, attn_layer=(1, 2), kernel_size={1: 5, 2: 3},
+                            attn_hidden_nc=32, flow_ngf=16, flow_img_f=64, ndf=16, d_img_f=64, d_layers=3,
+                            source_input_norm=False, pose_sigma=2.0),
 }
 
 # %% ../nbs/05_generator.ipynb 8
@@ -117,9 +119,13 @@ class PoseTargetNet(nn.Module):
         self.outconv = Output(ngf, output_nc)
         init_weights(self)
 
+    def local_attention(self, channels, layer):
+        "A `LocalAttention` for attention layer `layer`, `channels` wide, with this renderer's kernel and hidden width."
+        return LocalAttention(channels, self.kernel_size[layer], self.attn_hidden_nc)
+
     def add_injection(self, i, channels, layer):
         "Build the source-injection module(s) of decoder level `i` (`channels` wide, attention layer `layer`)."
-        setattr(self, f'attn{i}', LocalAttention(channels, self.kernel_size[layer], self.attn_hidden_nc))
+        setattr(self, f'attn{i}', self.local_attention(channels, layer))
 
     def inject(self, i, h, source_feature, flow, mask):
         "Blend source features into `h` at decoder level `i`."

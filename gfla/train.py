@@ -29,8 +29,9 @@ __all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'STUDIO_BACKDROP', 'PRESETS', 'STAGES', '
            'build_dataset', 'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint',
            'load_checkpoint', 'pose_to_rgb', 'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses',
            'build_flow_generator', 'flow_loss_layout', 'model_config', 'build_stage', 'total_steps', 'generate',
-           'stage_checkpoint', 'train_stage', 'train_stages', 'CachedDataset', 'load_stage_generator',
-           'evaluate_main_job', 'metrics_table', 'beats_baselines', 'run_main_job', 'benchmark_training']
+           'stage_checkpoint', 'freeze_unreached', 'train_stage', 'train_stages', 'CachedDataset',
+           'load_stage_generator', 'evaluate_main_job', 'metrics_table', 'beats_baselines', 'run_main_job',
+           'benchmark_training']
 
 # %% ../nbs/07_train.ipynb 5
 @dataclass
@@ -162,13 +163,14 @@ def replica_max_difference(model: nn.Module) -> float:
 def build_dataset(config: TrainConfig, split: str = 'train') -> Dataset:
     "The training (`split='train'`) or held-out (`'eval'`) pose-transfer dataset of `config`."
     if split not in ('train', 'eval'): raise ValueError(f"split must be 'train' or 'eval', got {split!r}")
+    sigma = model_config(config).pose_sigma   # pose maps as the model expects them
     if config.dataset == 'synthetic':
         n, seed = (config.train_pairs, config.data_seed) if split == 'train' else (config.eval_pairs, config.eval_seed)
-        return SyntheticPoseDataset(n, size=tuple(config.image_size), seed=seed, background=config.backdrop)
+        return SyntheticPoseDataset(n, size=tuple(config.image_size), seed=seed, sigma=sigma, background=config.backdrop)
     if config.dataset in ('fashion', 'market'):
         if not config.data_root: raise ValueError(f'dataset {config.dataset!r} needs data_root (the official layout)')
         return PoseTransferDataset(config.data_root, phase='train' if split == 'train' else 'test',
-                                   dataset=config.dataset, load_size=tuple(config.image_size))
+                                   dataset=config.dataset, load_size=tuple(config.image_size), sigma=sigma)
     raise ValueError(f"unknown dataset {config.dataset!r}: 'synthetic', 'fashion' or 'market'")
 
 def steps_per_epoch(n_items: int, batch_size: int, world_size: int = 1) -> int:
@@ -354,6 +356,17 @@ def _format_eta(seconds: float) -> str:
 
 def stage_checkpoint(out_dir, stage: str) -> Path: return Path(out_dir) / stage / 'checkpoint.pt'
 
+def freeze_unreached(generator: nn.Module, objective: nn.Module, batch: dict, stage: str) -> list[str]:
+    "Freeze (and return the names of) the parameters of `generator` that `objective` sends no gradient on `batch`."
+    image, flows, _ = generate(generator, batch, stage)
+    objective(batch['source'], batch['target'], [f.float() for f in flows],
+              generated=None if image is None else image.float())['total'].backward()
+    unreached = [n for n, p in generator.named_parameters() if p.requires_grad and p.grad is None]
+    for n, p in generator.named_parameters():
+        p.grad = None
+        if n in unreached: p.requires_grad_(False)
+    return unreached
+
 def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, max_steps: int | None = None,
                 dataset: Dataset | None = None, preview_dataset: Dataset | None = None, init_flow_from=None,
                 verbose: bool = True) -> dict:
@@ -364,9 +377,6 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
     ckpt_path = stage_checkpoint(out_dir, stage)
     random.seed(config.seed); np.random.seed(config.seed); torch.manual_seed(config.seed)  # same init on every rank
     generator, discriminator, objective = build_stage(config, stage)
-    if stage == 'stage1':  # no loss on the occlusion masks in stage 1 (nor in the official code): freeze their heads,
-        for name, module in generator.flow_net.named_children():  # so DDP does not wait for gradients that never come
-            if name.startswith('mask'): module.requires_grad_(False)
     start, resumed = 0, resume and ckpt_path.exists()
     if resumed:
         ck = load_checkpoint(ckpt_path)
@@ -384,6 +394,10 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
     generator.to(ctx.device, memory_format=memory_format); objective.to(ctx.device)
     if discriminator is not None: discriminator.to(ctx.device, memory_format=memory_format)
+    dataset = build_dataset(config, 'train') if dataset is None else dataset
+    autocast = lambda: torch.autocast(ctx.device.type, dtype=torch.bfloat16, enabled=config.amp)
+    with autocast(): freeze_unreached(generator, objective, _to_device(_collate_first(dataset, config.batch_size),
+                                                                       ctx.device, config.channels_last), stage)
     opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=tuple(config.betas))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=tuple(config.betas)) if discriminator else None
     if resumed:
@@ -399,12 +413,10 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
 
     preview = _to_device(_collate_first(preview_dataset or build_dataset(config, 'eval'), 4), ctx.device, False) \
         if ctx.is_main else None
-    dataset = build_dataset(config, 'train') if dataset is None else dataset
     n_steps = total_steps(config, stage)
     stop = n_steps if max_steps is None else min(n_steps, start + max_steps)
     log = CSVLog(stage_dir / 'log.csv', resume_step=start if resumed else None) if ctx.is_main else None
     if ctx.is_main: (stage_dir / 'samples').mkdir(parents=True, exist_ok=True)
-    autocast = lambda: torch.autocast(ctx.device.type, dtype=torch.bfloat16, enabled=config.amp)
     batches = batches_from(dataset, config, ctx, start)
 
     def checkpoint(step):
@@ -419,7 +431,8 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
         generator.eval()
         with torch.no_grad(), autocast(): image, flows, _ = generate(generator, preview, stage)
         generator.train()
-        Image.fromarray(sample_grid(preview, image, flows[-1] if flows else None)).save(stage_dir / 'samples' / f'step_{step:07d}.png')
+        image, flow = (None if t is None else t.float() for t in (image, flows[-1] if flows else None))  # bfloat16 under AMP
+        Image.fromarray(sample_grid(preview, image, flow)).save(stage_dir / 'samples' / f'step_{step:07d}.png')
 
     t0, t_logged, step_logged, last_row = time.time(), time.time(), start, {}
     for step in range(start, stop):
@@ -471,12 +484,12 @@ def _non_finite(values: dict, stage: str, step: int, ckpt_path: Path):
     raise FloatingPointError(f'[{stage}] non-finite loss at step {step + 1}: {bad or "on another process"}; '
                              f'training stopped before the optimiser step; {last}')
 
-# %% ../nbs/07_train.ipynb 28
+# %% ../nbs/07_train.ipynb 32
 def train_stages(config: TrainConfig, out_dir, stages=('stage1', 'stage2'), resume: bool = False, verbose: bool = True) -> dict:
     "Train `stages` in order into `out_dir`; returns `{stage: summary}`."
     return {stage: train_stage(config, stage, out_dir, resume=resume, verbose=verbose) for stage in stages}
 
-# %% ../nbs/07_train.ipynb 32
+# %% ../nbs/07_train.ipynb 36
 TRAIN_KEYS = ('source', 'target', 'source_pose', 'target_pose')
 
 class CachedDataset(Dataset):
@@ -599,7 +612,7 @@ def run_main_job(out_dir='runs/default', config: TrainConfig | None = None, quic
     if verbose: print(metrics_table(metrics)); print(f'wall time {report["wall_seconds"]:.0f} s -> {out_dir}')
     return report
 
-# %% ../nbs/07_train.ipynb 40
+# %% ../nbs/07_train.ipynb 44
 def benchmark_training(config: TrainConfig, stages=STAGES, steps: int = 10, warmup: int = 3, verbose: bool = True) -> dict:
     "Steps/s of the training loop of each stage (`warmup` steps excluded), data rendered beforehand."
     import tempfile
