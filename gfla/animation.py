@@ -7,11 +7,11 @@ __all__ = ['ANGLE_NAMES', 'BONES', 'FACE_OFFSETS', 'MOTIONS', 'COCO17_NAMES', 'C
            'DANCE_CONFIG', 'DANCE_SYNTHETIC_CONFIG', 'body_points', 'joint_angle_curves', 'fit_to_frame',
            'pose_sequence', 'render_video', 'video_to_uint8', 'save_gif', 'find_ffmpeg', 'save_mp4', 'write_video',
            'warp_frames', 'temporal_residual', 'warping_error', 'temporal_error', 'video_metrics', 'dance_pose_maps',
-           'DualSourceTargetNet', 'DanceGenerator', 'pose_maps_for', 'animate', 'animation_figure', 'clip_batch',
-           'animation_step', 'train_animation_model', 'load_trained_pose_model']
+           'DualSourceTargetNet', 'DanceGenerator', 'pose_maps_for', 'animate', 'animation_figure', 'studio_person',
+           'clip_batch', 'animation_step', 'train_animation_model', 'load_trained_pose_model']
 
 # %% ../nbs/09_animation.ipynb 2
-import math, shutil, subprocess
+import dataclasses, math, shutil, subprocess
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 from PIL import Image
 from .pose import KEYPOINT, KEYPOINT_NAMES, N_KEYPOINTS, pose_heatmaps, draw_skeleton
-from .data import (random_person, render_person, pose_transfer_pair, tensor_to_image,
+from .data import (random_person, render_person, pose_transfer_pair, tensor_to_image, STUDIO_BACKDROP,
                        HEAD_CENTER_HEIGHT, _rot_x, _rot_y, _rot_z, _limb_direction)
 from .flow import PoseFlowNet
 from .models import CONFIGS, PoseGenerator, PoseSourceNet, PoseTargetNet, blend_attention
@@ -357,11 +357,15 @@ def animation_figure(driving_frames, keypoints, results, steps=None, path=None, 
     return fig
 
 # %% ../nbs/09_animation.ipynb 48
+def studio_person(rng):
+    "A random person in front of the studio backdrop (the synthetic preset's data, 07_train)."
+    return dataclasses.replace(random_person(rng), background=STUDIO_BACKDROP)
+
 def clip_batch(rng, batch_size, n_frames, size, motions=tuple(MOTIONS), sequence_length=48):
     "Training clips from `np.random.Generator` `rng`: reference, frames [B,L,3,H,W], keypoints, GT flows to the reference / previous source and their valid person pixels."
     items = []
     for _ in range(batch_size):
-        person = random_person(rng)
+        person = studio_person(rng)
         kps = pose_sequence(motions[rng.integers(len(motions))], sequence_length, size, seed=int(rng.integers(2 ** 31)))
         r, s = int(rng.integers(sequence_length)), int(rng.integers(sequence_length - n_frames + 1))
         to_reference = [pose_transfer_pair(person, kps[r], kps[t], size) for t in range(s, s + n_frames)]

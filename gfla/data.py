@@ -4,10 +4,10 @@
 
 # %% auto 0
 __all__ = ['PATTERNS', 'SKIN_TONES', 'HAIR_COLORS', 'BODY_PARTS', 'PART_NAMES', 'HEAD_CENTER_HEIGHT', 'NECK_LENGTH',
-           'PAIR_TITLES', 'DATASETS', 'GRAY_FILL', 'FASHION_SAMPLE', 'Material', 'Person', 'random_person', 'PartSpec',
-           'render_person', 'random_pose', 'pose_transfer_pair', 'SyntheticPoseDataset', 'tensor_to_image',
-           'flow_to_color', 'show_images', 'pair_row', 'preview_figure', 'bench_synthetic', 'main', 'official_paths',
-           'fashion_flat_name', 'write_pairs', 'load_pairs', 'write_official_layout', 'affine_image',
+           'STUDIO_BACKDROP', 'PAIR_TITLES', 'DATASETS', 'GRAY_FILL', 'FASHION_SAMPLE', 'Material', 'Person',
+           'random_person', 'PartSpec', 'render_person', 'random_pose', 'pose_transfer_pair', 'SyntheticPoseDataset',
+           'tensor_to_image', 'flow_to_color', 'show_images', 'pair_row', 'preview_figure', 'bench_synthetic', 'main',
+           'official_paths', 'fashion_flat_name', 'write_pairs', 'load_pairs', 'write_official_layout', 'affine_image',
            'AffineAugmentation', 'load_image', 'PoseTransferDataset']
 
 # %% ../nbs/01_data.ipynb 2
@@ -363,6 +363,8 @@ def pose_transfer_pair(person, source_keypoints, target_keypoints, size, sigma=6
                 flow=torch.from_numpy(flow.astype(np.float32)), flow_valid=torch.from_numpy(valid.astype(np.float32)))
 
 # %% ../nbs/01_data.ipynb 35
+STUDIO_BACKDROP = (0.93, 0.93, 0.93)   # one light backdrop for every picture, as DeepFashion's studio photos (07_train)
+
 class SyntheticPoseDataset(torch.utils.data.Dataset):
     "`n_pairs` synthetic pose-transfer pairs of `size` (h,w) with GT backward flow; item `i` is a pure function of `(seed, i)`."
     def __init__(self, n_pairs, size=(64, 64), seed=0, sigma=6.0,

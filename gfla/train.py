@@ -18,13 +18,13 @@ from PIL import Image
 from .losses import LossWeights, PoseTransferLoss, CORRECTNESS_LAYER_BY_SCALE, lsgan_loss
 from .models import CONFIGS, build_generator, build_discriminator, load_flow_net, PoseEncoderDecoder
 from .flow import PoseFlowNetGenerator
-from .data import SyntheticPoseDataset, PoseTransferDataset, flow_to_color, tensor_to_image
+from .data import SyntheticPoseDataset, PoseTransferDataset, STUDIO_BACKDROP, flow_to_color, tensor_to_image
 from .pose import KEYPOINT_COLORS
 from .ops import block_extract
 from .evaluate import ssim, psnr, l1_error, flow_epe, resize_flow, to_unit
 
 # %% auto 0
-__all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'STUDIO_BACKDROP', 'PRESETS', 'STAGES', 'TRAIN_KEYS', 'QUICK', 'TrainConfig', 'get_config',
+__all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'TRAIN_KEYS', 'QUICK', 'TrainConfig', 'get_config',
            'DistributedContext', 'resolve_device', 'init_distributed', 'launch_local', 'replica_max_difference',
            'build_dataset', 'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint',
            'load_checkpoint', 'pose_to_rgb', 'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses',
@@ -87,9 +87,7 @@ class TrainConfig:
 SYNTHETIC_STAGE2_WEIGHTS = LossWeights(content=0.0, style=0.0, gan=0.0)
 # Every renderer block of GFLA starts with an InstanceNorm, which removes spatially constant colour, so the
 # generator cannot carry a random backdrop colour from source to output (measured: grey backdrops, GFLA losing to
-# "copy the source"). DeepFashion's studio backdrop is the same light colour in every photo; the synthetic preset
-# does the same.
-STUDIO_BACKDROP = (0.93, 0.93, 0.93)
+# "copy the source"). The synthetic preset uses one studio backdrop (`gfla.data.STUDIO_BACKDROP`), as DeepFashion.
 
 PRESETS = {
     'synthetic': TrainConfig(lr_g=5e-4, lr_d=5e-5, stage2_weights=SYNTHETIC_STAGE2_WEIGHTS, backdrop=STUDIO_BACKDROP),
