@@ -610,7 +610,7 @@ def run_main_job(out_dir='runs/default', config: TrainConfig | None = None, quic
     if verbose: print(metrics_table(metrics)); print(f'wall time {report["wall_seconds"]:.0f} s -> {out_dir}')
     return report
 
-# %% ../nbs/07_train.ipynb 44
+# %% ../nbs/07_train.ipynb 46
 def benchmark_training(config: TrainConfig, stages=STAGES, steps: int = 10, warmup: int = 3, verbose: bool = True) -> dict:
     "Steps/s of the training loop of each stage (`warmup` steps excluded), data rendered beforehand."
     import tempfile
