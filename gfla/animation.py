@@ -424,11 +424,5 @@ def train_animation_model(model, steps, size=(64, 64), batch_size=4, n_frames=3,
 # %% ../nbs/09_animation.ipynb 52
 def load_trained_pose_model(run_dir='../runs/default'):
     "The PoseGenerator of a `gfla.train` run (`<run_dir>/stage2/checkpoint.pt`), in eval mode; None if absent."
-    from gfla.train import load_checkpoint, stage_checkpoint, model_config, TrainConfig
-    from gfla.models import build_generator
-    path = stage_checkpoint(run_dir, 'stage2')
-    if not path.exists(): return None
-    checkpoint = load_checkpoint(path)
-    model = build_generator(model_config(TrainConfig.from_dict(checkpoint['config'])))
-    model.load_state_dict(checkpoint['generator'])
-    return model.eval()
+    from gfla.train import load_stage_generator, stage_checkpoint
+    return load_stage_generator(None, 'stage2', run_dir) if stage_checkpoint(run_dir, 'stage2').exists() else None

@@ -28,10 +28,10 @@ __all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'TRAIN_KEYS', 'QUICK
            'DistributedContext', 'resolve_device', 'init_distributed', 'launch_local', 'replica_max_difference',
            'build_dataset', 'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint',
            'load_checkpoint', 'pose_to_rgb', 'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses',
-           'build_flow_generator', 'flow_loss_layout', 'model_config', 'build_stage', 'total_steps', 'generate',
-           'stage_checkpoint', 'freeze_unreached', 'train_stage', 'train_stages', 'CachedDataset',
-           'load_stage_generator', 'evaluate_main_job', 'metrics_table', 'beats_baselines', 'run_main_job',
-           'benchmark_training']
+           'build_flow_generator', 'flow_loss_layout', 'model_config', 'build_stage_generator', 'build_stage',
+           'total_steps', 'generate', 'stage_checkpoint', 'freeze_unreached', 'train_stage', 'train_stages',
+           'CachedDataset', 'load_stage_generator', 'evaluate_main_job', 'metrics_table', 'beats_baselines',
+           'run_main_job', 'benchmark_training']
 
 # %% ../nbs/07_train.ipynb 5
 @dataclass
@@ -49,7 +49,7 @@ class TrainConfig:
     backdrop: tuple | None = None       # synthetic only: one RGB backdrop for all pairs (None: each person's own)
     batch_size: int = 4
     stage1_steps: int = 400
-    stage2_steps: int = 1400
+    stage2_steps: int = 2000
     lr_g: float = 1e-4
     lr_d: float = 1e-5
     betas: tuple[float, float] = (0.0, 0.999)
@@ -308,14 +308,19 @@ def model_config(config: TrainConfig):
     if config.model not in CONFIGS: raise ValueError(f'unknown model config {config.model!r}; choose from {sorted(CONFIGS)}')
     return CONFIGS[config.model].replace(**config.model_overrides)
 
-def build_stage(config: TrainConfig, stage: str) -> tuple[nn.Module, nn.Module | None, PoseTransferLoss]:
-    "Generator, discriminator (or None) and objective of `stage`, freshly initialised."
+def build_stage_generator(config: TrainConfig, stage: str) -> nn.Module:
+    "The generator of `stage`, freshly initialised."
     if stage not in STAGES: raise ValueError(f'stage must be one of {STAGES}, got {stage!r}')
     mc = model_config(config)
-    if stage == 'stage1': generator, weights = build_flow_generator(mc), config.stage1_weights
-    elif stage == 'stage2': generator, weights = build_generator(mc), config.stage2_weights
-    else: generator, weights = PoseEncoderDecoder(mc), dataclasses.replace(config.stage2_weights, correctness=0.0, regularization=0.0)
-    discriminator = None if stage == 'stage1' else build_discriminator(mc)
+    return {'stage1': build_flow_generator, 'stage2': build_generator, 'baseline': PoseEncoderDecoder}[stage](mc)
+
+def build_stage(config: TrainConfig, stage: str) -> tuple[nn.Module, nn.Module | None, PoseTransferLoss]:
+    "Generator, discriminator (or None) and objective of `stage`, freshly initialised."
+    generator, mc = build_stage_generator(config, stage), model_config(config)
+    if stage == 'stage1': weights = config.stage1_weights
+    elif stage == 'stage2': weights = config.stage2_weights
+    else: weights = dataclasses.replace(config.stage2_weights, correctness=0.0, regularization=0.0)
+    discriminator = build_discriminator(mc) if stage != 'stage1' and weights.gan else None  # no GAN term: no D to train
     if stage == 'baseline': layers, kernels = [], []
     else: layers, kernels = flow_loss_layout(mc, generator.flow_net)
     return generator, discriminator, PoseTransferLoss(weights, layers, kernels, vgg_weights=config.vgg_weights)
@@ -330,7 +335,7 @@ def generate(generator: nn.Module, batch: dict, stage: str):
     out = generator(batch['source'], batch['source_pose'], batch['target_pose'])
     return (None, *out) if stage == 'stage1' else out
 
-# %% ../nbs/07_train.ipynb 19
+# %% ../nbs/07_train.ipynb 20
 def _all_finite(values: dict, ctx: DistributedContext) -> bool:
     ok = torch.tensor([float(all(math.isfinite(v) for v in values.values()))], device=ctx.device)
     if ctx.world_size > 1: dist.all_reduce(ok, op=dist.ReduceOp.MIN)
@@ -354,10 +359,17 @@ def _format_eta(seconds: float) -> str:
 
 def stage_checkpoint(out_dir, stage: str) -> Path: return Path(out_dir) / stage / 'checkpoint.pt'
 
-def freeze_unreached(generator: nn.Module, objective: nn.Module, batch: dict, stage: str) -> list[str]:
-    "Freeze (and return the names of) the parameters of `generator` that `objective` sends no gradient on `batch`."
+def freeze_unreached(generator: nn.Module, objective: nn.Module, batch: dict, stage: str,
+                     discriminator: nn.Module | None = None) -> list[str]:
+    "Freeze (and return the names of) the parameters of `generator` that `objective` (with `discriminator`) sends no gradient on `batch`."
     image, flows, _ = generate(generator, batch, stage)
-    objective(batch['source'], batch['target'], [f.float() for f in flows],
+    fake_prediction = None
+    if discriminator is not None:   # eval mode: the probe must not advance spectral norm's power iteration
+        was_training = discriminator.training
+        discriminator.eval().requires_grad_(False)
+        fake_prediction = discriminator(image).float()
+        discriminator.train(was_training).requires_grad_(True)
+    objective(batch['source'], batch['target'], [f.float() for f in flows], fake_prediction=fake_prediction,
               generated=None if image is None else image.float())['total'].backward()
     unreached = [n for n, p in generator.named_parameters() if p.requires_grad and p.grad is None]
     for n, p in generator.named_parameters():
@@ -394,8 +406,8 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
     if discriminator is not None: discriminator.to(ctx.device, memory_format=memory_format)
     dataset = build_dataset(config, 'train') if dataset is None else dataset
     autocast = lambda: torch.autocast(ctx.device.type, dtype=torch.bfloat16, enabled=config.amp)
-    with autocast(): freeze_unreached(generator, objective, _to_device(_collate_first(dataset, config.batch_size),
-                                                                       ctx.device, config.channels_last), stage)
+    probe = _to_device(_collate_first(dataset, config.batch_size), ctx.device, config.channels_last)
+    with autocast(): freeze_unreached(generator, objective, probe, stage, discriminator)
     opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=tuple(config.betas))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=tuple(config.betas)) if discriminator else None
     if resumed:
@@ -482,12 +494,12 @@ def _non_finite(values: dict, stage: str, step: int, ckpt_path: Path):
     raise FloatingPointError(f'[{stage}] non-finite loss at step {step + 1}: {bad or "on another process"}; '
                              f'training stopped before the optimiser step; {last}')
 
-# %% ../nbs/07_train.ipynb 32
+# %% ../nbs/07_train.ipynb 33
 def train_stages(config: TrainConfig, out_dir, stages=('stage1', 'stage2'), resume: bool = False, verbose: bool = True) -> dict:
     "Train `stages` in order into `out_dir`; returns `{stage: summary}`."
     return {stage: train_stage(config, stage, out_dir, resume=resume, verbose=verbose) for stage in stages}
 
-# %% ../nbs/07_train.ipynb 36
+# %% ../nbs/07_train.ipynb 37
 TRAIN_KEYS = ('source', 'target', 'source_pose', 'target_pose')
 
 class CachedDataset(Dataset):
@@ -504,10 +516,11 @@ class CachedDataset(Dataset):
 QUICK = dict(train_pairs=16, eval_pairs=8, batch_size=2, stage1_steps=1, stage2_steps=1, log_every=1,
              sample_every=1000, checkpoint_every=1000)
 
-def load_stage_generator(config: TrainConfig, stage: str, out_dir) -> nn.Module:
-    "The generator of `stage` from `out_dir/<stage>/checkpoint.pt`, in eval mode on the CPU."
-    generator = build_stage(dataclasses.replace(config, vgg_weights=None), stage)[0]
-    generator.load_state_dict(load_checkpoint(stage_checkpoint(out_dir, stage))['generator'])
+def load_stage_generator(config: TrainConfig | None, stage: str, out_dir) -> nn.Module:
+    "The generator of `stage` from `out_dir/<stage>/checkpoint.pt`, in eval mode on the CPU; `config` None: the checkpoint's."
+    checkpoint = load_checkpoint(stage_checkpoint(out_dir, stage))
+    generator = build_stage_generator(config or TrainConfig.from_dict(checkpoint['config']), stage)
+    generator.load_state_dict(checkpoint['generator'])
     return generator.eval()
 
 @torch.no_grad()
@@ -610,7 +623,7 @@ def run_main_job(out_dir='runs/default', config: TrainConfig | None = None, quic
     if verbose: print(metrics_table(metrics)); print(f'wall time {report["wall_seconds"]:.0f} s -> {out_dir}')
     return report
 
-# %% ../nbs/07_train.ipynb 46
+# %% ../nbs/07_train.ipynb 49
 def benchmark_training(config: TrainConfig, stages=STAGES, steps: int = 10, warmup: int = 3, verbose: bool = True) -> dict:
     "Steps/s of the training loop of each stage (`warmup` steps excluded), data rendered beforehand."
     import tempfile

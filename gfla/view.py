@@ -605,22 +605,27 @@ class CopySource(nn.Module):
 
 @torch.no_grad()
 def evaluate_view_model(model: nn.Module, dataset, batch_size: int = 18, max_items: int | None = None) -> dict[str, float]:
-    "Mean L1 / SSIM / PSNR over the dataset's pairs (images mapped to [0,1]), and the flow EPE where GT flow exists."
+    """Mean L1 / SSIM / PSNR over the dataset's pairs (images mapped to [0,1]), and the flow EPE where GT flow exists.
+    Pairs whose target view is the source view are left out (copying the source would score an infinite PSNR there);
+    `pairs` is the number of pairs counted."""
     model = model.eval()
     n = len(dataset) if max_items is None else min(max_items, len(dataset))
     sums, count, epe_sum, epe_n = {'l1': 0.0, 'ssim': 0.0, 'psnr': 0.0}, 0, 0.0, 0
     for start in range(0, n, batch_size):
         batch = _batch(dataset, range(start, min(start + batch_size, n)))
+        new_view = (batch['source_pose'] != batch['target_pose']).flatten(1).any(1)
+        if not new_view.any(): continue
         image, flows, _ = model(batch['source'], batch['source_pose'], batch['target_pose'])
-        pred, target = to_unit(image), to_unit(batch['target'])
+        pred, target = to_unit(image[new_view]), to_unit(batch['target'][new_view])
         sums['l1'] += l1_error(pred, target).sum().item()
         sums['ssim'] += ssim_256(pred, target).sum().item()
         sums['psnr'] += psnr(pred, target).clamp(max=100).sum().item()
         count += len(pred)
-        if 'flow' in batch and flows and batch['flow_valid'].sum() > 0:
-            valid = batch['flow_valid']
-            epe_sum += flow_epe(flows[-1], batch['flow'], valid).item() * valid.sum().item()
+        if 'flow' in batch and flows and batch['flow_valid'][new_view].sum() > 0:
+            valid = batch['flow_valid'][new_view]
+            epe_sum += flow_epe(flows[-1][new_view], batch['flow'][new_view], valid).item() * valid.sum().item()
             epe_n += valid.sum().item()
+    if count == 0: raise ValueError('evaluate_view_model: every pair has its target view equal to the source view')
     out = {k: v / count for k, v in sums.items()}
     if epe_n: out['flow_epe'] = epe_sum / epe_n
-    return out
+    return {**out, 'pairs': count}
