@@ -24,15 +24,15 @@ from .ops import block_extract
 from .evaluate import ssim, psnr, l1_error, flow_epe, resize_flow, to_unit
 
 # %% auto 0
-__all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'BASELINES', 'IMAGE_METRICS', 'WIN_Z', 'TRAIN_KEYS', 'QUICK',
-           'TrainConfig', 'get_config', 'DistributedContext', 'resolve_device', 'init_distributed', 'launch_local',
-           'replica_max_difference', 'build_dataset', 'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'pose_to_rgb', 'warp_image', 'sample_grid', 'CSVLog', 'read_log',
-           'plot_losses', 'build_flow_generator', 'flow_loss_layout', 'model_config', 'build_stage_generator',
-           'build_stage', 'total_steps', 'generate', 'stage_checkpoint', 'freeze_unreached', 'train_stage',
-           'train_stages', 'paired_comparison', 'compare_to_baselines', 'beats_baselines', 'comparison_table',
-           'CachedDataset', 'load_stage_generator', 'evaluate_main_job', 'metrics_table', 'run_main_job',
-           'benchmark_training']
+__all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'BASELINES', 'IMAGE_METRICS', 'WIN_Z', 'METRIC_DECIMALS',
+           'TRAIN_KEYS', 'QUICK', 'TrainConfig', 'get_config', 'DistributedContext', 'resolve_device',
+           'init_distributed', 'launch_local', 'replica_max_difference', 'build_dataset', 'steps_per_epoch',
+           'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'pose_to_rgb',
+           'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout',
+           'model_config', 'build_stage_generator', 'build_stage', 'total_steps', 'generate', 'stage_checkpoint',
+           'freeze_unreached', 'train_stage', 'train_stages', 'paired_comparison', 'compare_to_baselines',
+           'beats_baselines', 'comparison_table', 'CachedDataset', 'load_stage_generator', 'evaluate_main_job',
+           'metrics_table', 'run_main_job', 'benchmark_training']
 
 # %% ../nbs/07_train.ipynb 5
 @dataclass
@@ -504,6 +504,7 @@ def train_stages(config: TrainConfig, out_dir, stages=('stage1', 'stage2'), resu
 BASELINES = ('copy source', 'encoder-decoder (no flow)')
 IMAGE_METRICS = {'L1': False, 'SSIM': True, 'PSNR': True}   # metric → higher is better
 WIN_Z = 2.0                                                  # a win: mean gain above this many standard errors
+METRIC_DECIMALS = {'L1': 4, 'SSIM': 4, 'PSNR': 2, 'flow EPE': 3, 'flow EPE moving': 3}   # as the tables print them
 
 def paired_comparison(ours: torch.Tensor, theirs: torch.Tensor, higher_is_better: bool, z: float = WIN_Z) -> dict:
     "Per-pair scores [N] of two methods on the same pairs → mean gain (positive: `ours` better), its standard error, and 'better' / 'tie' / 'worse' at `z` standard errors."
@@ -526,10 +527,9 @@ def beats_baselines(comparison: dict) -> bool:
 
 def comparison_table(comparison: dict) -> str:
     "Markdown table of `compare_to_baselines`: verdict (mean gain ± standard error) per baseline and metric."
-    digits = {'L1': 4, 'SSIM': 4, 'PSNR': 2}
     lines = ['| GFLA vs | ' + ' | '.join(IMAGE_METRICS) + ' |', '|---|' + '---|' * len(IMAGE_METRICS)]
     for b, per_metric in comparison.items():
-        cells = [f"{c['verdict']} ({c['gain']:+.{digits[m]}f} ± {c['standard_error']:.{digits[m]}f})" for m, c in per_metric.items()]
+        cells = [f"{c['verdict']} ({c['gain']:+.{METRIC_DECIMALS[m]}f} ± {c['standard_error']:.{METRIC_DECIMALS[m]}f})" for m, c in per_metric.items()]
         lines.append(f'| {b} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
@@ -587,11 +587,10 @@ def evaluate_main_job(config: TrainConfig, out_dir, batch_size: int = 16) -> tup
 
 def metrics_table(metrics: dict) -> str:
     "Markdown table of `evaluate_main_job`'s metrics."
-    cols = [('L1', 'L1 ↓', '{:.4f}'), ('SSIM', 'SSIM ↑', '{:.4f}'), ('PSNR', 'PSNR (dB) ↑', '{:.2f}'),
-            ('flow EPE', 'flow EPE (px) ↓', '{:.3f}'), ('flow EPE moving', 'EPE moving px ↓', '{:.3f}')]
-    lines = ['| method | ' + ' | '.join(c[1] for c in cols) + ' |', '|---|' + '---:|' * len(cols)]
+    cols = {'L1': 'L1 ↓', 'SSIM': 'SSIM ↑', 'PSNR': 'PSNR (dB) ↑', 'flow EPE': 'flow EPE (px) ↓', 'flow EPE moving': 'EPE moving px ↓'}
+    lines = ['| method | ' + ' | '.join(cols.values()) + ' |', '|---|' + '---:|' * len(cols)]
     for name, m in metrics.items():
-        lines.append(f'| {name} | ' + ' | '.join(f.format(m[k]) if k in m else '–' for k, _, f in cols) + ' |')
+        lines.append(f'| {name} | ' + ' | '.join(f'{m[k]:.{METRIC_DECIMALS[k]}f}' if k in m else '–' for k in cols) + ' |')
     return '\n'.join(lines)
 
 def _save_preview_figures(preview: dict, out_dir: Path, n: int = 6):
