@@ -266,10 +266,11 @@ class DanceGenerator(nn.Module):
     def __init__(self, config=DANCE_CONFIG):
         super().__init__()
         c = self.config = config
-        source_net = lambda: PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, input_norm=c.source_input_norm)
+        source_net = lambda: PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, input_norm=c.source_input_norm,
+                                           **c.appearance)
         self.source_previous, self.source_reference = source_net(), source_net()
         self.target = DualSourceTargetNet(c.structure_nc, c.ngf, c.img_f, c.layers, c.num_blocks, c.attn_layer,
-                                          c.kernel_size, c.attn_hidden_nc, c.image_nc)
+                                          c.kernel_size, c.attn_hidden_nc, c.image_nc, **c.renderer)
         flow_net = lambda: PoseFlowNet(c.image_nc + 2 * c.structure_nc, c.flow_ngf, c.flow_img_f, c.flow_encoder_layer,
                                        c.attn_layer)
         self.flow_net_previous, self.flow_net_reference = flow_net(), flow_net()

@@ -13,10 +13,10 @@ from .ops import block_extract, local_attn_reshape
 
 # %% ../nbs/03_local_attention.ipynb 5
 class LocalAttention(nn.Module):
-    "Local attention over k×k source patches around the flow (official `ExtractorAttn`, 1/k² factor included)."
-    def __init__(self, feature_nc, kernel_size, hidden_nc=128, backend='auto'):
+    "Local attention over k×k source patches around the flow: the official `ExtractorAttn` (1/k² factor) or, with `average=False`, the paper's weighted sum."
+    def __init__(self, feature_nc, kernel_size, hidden_nc=128, backend='auto', average=True):
         super().__init__()
-        self.kernel_size, self.backend = kernel_size, backend
+        self.kernel_size, self.backend, self.average = kernel_size, backend, average
         self.fully_connect_layer = nn.Sequential(
             nn.Conv2d(2 * feature_nc, hidden_nc, kernel_size, stride=kernel_size),
             nn.LeakyReLU(0.1),
@@ -36,4 +36,4 @@ class LocalAttention(nn.Module):
         target_patches = block_extract(target_feature, torch.zeros_like(flow), k, backend=self.backend)
         attention = self.fully_connect_layer(torch.cat([target_patches, source_patches], 1))
         self.attention = attention.detach()
-        return F.avg_pool2d(local_attn_reshape(attention, k) * source_patches, k)
+        return F.avg_pool2d(local_attn_reshape(attention, k) * source_patches, k, divisor_override=None if self.average else 1)

@@ -504,15 +504,17 @@ def split_sources(fields: list) -> tuple[list, list]:
 
 class FaceGenerator(nn.Module):
     "GFLA face generator: forward(structure, previous, previous_structure, reference, reference_structure) → (image, flows, masks)."
-    def __init__(self, config='face', norm_layer=instance_norm):
+    def __init__(self, config='face', norm_layer=None):  # None: the config's appearance norm, instance norm in the flow net
         super().__init__()
         c = self.config = face_config(config)
-        source_net = lambda: PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, norm_layer, input_norm=c.source_input_norm)
+        norm = {} if norm_layer is None else {'norm_layer': norm_layer}
+        source_net = lambda: PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, input_norm=c.source_input_norm,
+                                           **{**c.appearance, **norm})
         self.source_previous, self.source_reference = source_net(), source_net()
         self.target = FaceTargetNet(c.structure_nc, c.ngf, c.img_f, c.layers, c.num_blocks, c.attn_layer,
-                                    c.kernel_size, c.attn_hidden_nc, c.image_nc, norm_layer)
+                                    c.kernel_size, c.attn_hidden_nc, c.image_nc, **{**c.renderer, **norm})
         self.flow_net = FaceFlowNet(c.image_nc, c.structure_nc, c.flow_ngf, c.flow_img_f, c.flow_encoder_layer,
-                                    c.attn_layer, norm_layer)
+                                    c.attn_layer, norm_layer or instance_norm)
 
     def check_inputs(self, structure, previous, previous_structure, reference, reference_structure):
         c = self.config
@@ -671,7 +673,7 @@ def random_clips(items: list, clip_frames: int, batch_size: int, rng: np.random.
 
 def train_face(train_items: list, config='face_small', steps: int = 300, batch_size: int = 4, clip_frames: int = 3,
                lr: float = 1e-4, weights: LossWeights | None = None, vgg_weights='default', seed: int = 0,
-               norm_layer=instance_norm, max_grad_norm: float | None = None, log_every: int = 50, log=print) -> dict:
+               norm_layer=None, max_grad_norm: float | None = None, log_every: int = 50, log=print) -> dict:
     "Train a FaceGenerator (with `norm_layer`) + D + D_V from scratch on video `train_items`; returns the networks and the loss history."
     torch.manual_seed(seed)
     G, (D, D_V) = FaceGenerator(config, norm_layer), build_face_discriminators(config)

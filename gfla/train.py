@@ -86,9 +86,10 @@ class TrainConfig:
 # lr 5e-4 (5x the official) is a compromise between those probes and the official value. The paper presets keep
 # the official objective and learning rates.
 SYNTHETIC_STAGE2_WEIGHTS = LossWeights(content=0.0, style=0.0, gan=0.0)
-# Every renderer block of GFLA starts with an InstanceNorm, which removes spatially constant colour, so the
-# generator cannot carry a random backdrop colour from source to output (measured: grey backdrops, GFLA losing to
-# "copy the source"). The synthetic preset uses one studio backdrop (`gfla.data.STUDIO_BACKDROP`), as DeepFashion.
+# Every renderer block of the official GFLA starts with an InstanceNorm, which removes spatially constant colour,
+# so that generator cannot carry a random backdrop colour from source to output (measured: grey backdrops, GFLA
+# losing to "copy the source"). The synthetic preset uses one studio backdrop (`gfla.data.STUDIO_BACKDROP`), as
+# DeepFashion (measured before its renderer moved to layer norm, 05_generator).
 
 PRESETS = {
     'synthetic': TrainConfig(lr_g=5e-4, lr_d=5e-5, stage2_weights=SYNTHETIC_STAGE2_WEIGHTS, backdrop=STUDIO_BACKDROP),

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
-from .flow import PoseFlowNet, ResBlocks, ResBlockDecoder, init_weights
+from .flow import PoseFlowNet, ResBlocks, ResBlockDecoder, init_weights, instance_norm
 from .models import CONFIGS, PoseSourceNet, PoseTargetNet, build_discriminator
 from .losses import LossWeights, PoseTransferLoss, CORRECTNESS_LAYER_BY_SCALE
 from .evaluate import to_unit, l1_error, psnr, ssim_256, flow_epe
@@ -518,12 +518,15 @@ class AppearanceFlowNet(nn.Module):
 class ShapeNetTargetNet(PoseTargetNet):
     "Renderer of the ShapeNet model: target view code tiled to H/32 and up-sampled, then the pose renderer's decoder."
     def __init__(self, view_nc=VIEW_NC, ngf=64, img_f=512, layers=3, num_blocks=2, attn_layer=(2, 3),
-                 kernel_size=None, attn_hidden_nc=128, output_nc=3):
-        super().__init__(view_nc, ngf, img_f, layers, num_blocks, attn_layer, kernel_size, attn_hidden_nc, output_nc)
+                 kernel_size=None, attn_hidden_nc=128, output_nc=3, norm_layer=instance_norm, init_gain=0.02,
+                 attention_average=True):
+        super().__init__(view_nc, ngf, img_f, layers, num_blocks, attn_layer, kernel_size, attn_hidden_nc, output_nc,
+                         norm_layer, init_gain=init_gain, attention_average=attention_average)
         for i in range(layers - 1): delattr(self, f'encoder{i}')     # no pose encoder: the view is up-sampled instead
         self.view_nc = view_nc
-        self.block0 = init_weights(ResBlockDecoder(view_nc, ngf))
-        self.block1 = init_weights(ResBlockDecoder(ngf, ngf * min(2 ** (layers - 1), img_f // ngf)))
+        self.block0 = init_weights(ResBlockDecoder(view_nc, ngf, norm_layer=norm_layer), init_gain)
+        self.block1 = init_weights(ResBlockDecoder(ngf, ngf * min(2 ** (layers - 1), img_f // ngf), norm_layer=norm_layer),
+                                   init_gain)
         _place_modules(self, ['block0', 'block1'])
 
     def encode(self, target_view):
@@ -541,9 +544,9 @@ class ShapeNetGenerator(nn.Module):
     def __init__(self, config=None):
         super().__init__()
         c = self.config = VIEW_CONFIGS['shapenet'] if config is None else config
-        self.source = PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, input_norm=c.source_input_norm)
+        self.source = PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, input_norm=c.source_input_norm, **c.appearance)
         self.target = ShapeNetTargetNet(c.structure_nc, c.ngf, c.img_f, c.layers, c.num_blocks, c.attn_layer,
-                                        c.kernel_size, c.attn_hidden_nc, c.image_nc)
+                                        c.kernel_size, c.attn_hidden_nc, c.image_nc, **c.renderer)
         self.flow_net = ShapeNetFlowNet(c.image_nc, c.structure_nc, c.flow_ngf, c.flow_img_f, c.flow_encoder_layer, c.attn_layer)
 
     def forward(self, source, source_view, target_view):
@@ -559,8 +562,10 @@ class ShapeNetGenerator(nn.Module):
 VIEW_CONFIGS = {
     'shapenet': CONFIGS['fashion'].replace(name='shapenet', structure_nc=VIEW_NC),        # the official model, 256×256
     # narrow, for CPU at 64×64; objects fill the frame as people do in DeepFashion, so attention stays at 1/8 and 1/4
+    # the official instance norm, init gain and attention average: the person preset's choices are not measured on objects yet
     'synthetic': CONFIGS['synthetic'].replace(name='view_synthetic', structure_nc=VIEW_NC, attn_layer=(2, 3),
-                                              kernel_size={2: 5, 3: 3}),
+                                              kernel_size={2: 5, 3: 3}, appearance_norm='instance',
+                                              appearance_init_gain=0.02, attention_average=True),
 }
 
 # %% ../nbs/11_view_synthesis.ipynb 49
