@@ -640,7 +640,7 @@ def run_main_job(out_dir='runs/default', config: TrainConfig | None = None, quic
               'world_size': ctx.world_size, 'quick': quick, 'config': asdict(config)}
     note = ('' if report['gfla_beats_baselines'] else
             '\n\nGFLA did not beat both baselines on every metric at this budget. At the default CPU budget the seed '
-            'decides between GFLA and the encoder-decoder: neither renderer carries the source\'s colours yet (07_train, '
+            'can decide between GFLA and the encoder-decoder; the renderer does not yet carry the source\'s full colours (07_train, '
             '"Results of the default budget"). The levers left: pretrained VGG weights (`--vgg-weights`) and more '
             'stage-2 iterations (`--stage2-steps`).') + ('' if vgg else '\n\nVGG19 was **not pretrained** (no ImageNet weights available offline): the VGG-based '
             'losses used a random VGG19. Pass `--vgg-weights` for the paper\'s losses.')
