@@ -91,8 +91,8 @@ SYNTHETIC_STAGE2_WEIGHTS = LossWeights(content=0.0, style=0.0, gan=0.0)
 # so that generator cannot carry a random backdrop colour from source to output (measured: grey backdrops, GFLA
 # losing to "copy the source"). The synthetic preset uses one studio backdrop (`gfla.data.STUDIO_BACKDROP`), as
 # DeepFashion (measured before its renderer moved to layer norm, 05_generator). At 5x the official lr a short budget
-# ends wherever the last Adam step lands; a linear decay to 0 over each stage (`lr_decay=1.0`) made both networks
-# better and GFLA's lead over the encoder-decoder hold on every seed measured ("Results of the default budget").
+# ends wherever the last Adam step lands; a linear decay to 0 over each stage (`lr_decay=1.0`) lowered both networks'
+# L1 and made GFLA's lead over the encoder-decoder hold on every seed measured ("Results of the default budget").
 
 PRESETS = {
     'synthetic': TrainConfig(lr_g=5e-4, lr_d=5e-5, stage2_weights=SYNTHETIC_STAGE2_WEIGHTS, backdrop=STUDIO_BACKDROP,
@@ -652,8 +652,8 @@ def run_main_job(out_dir='runs/default', config: TrainConfig | None = None, quic
               'stage_seconds': {s: summaries[s]['seconds'] for s in STAGES}, 'torch_threads': torch.get_num_threads(),
               'world_size': ctx.world_size, 'quick': quick, 'config': asdict(config)}
     note = ('' if report['gfla_beats_baselines'] else
-            '\n\nGFLA did not beat both baselines on every metric at this budget. At the default CPU budget the seed '
-            'can decide between GFLA and the encoder-decoder; the renderer does not yet carry the source\'s full colours (07_train, '
+            '\n\nGFLA did not beat both baselines on every metric at this budget. At the default CPU budget GFLA\'s lead over the '
+            'encoder-decoder is a few standard errors and one metric can tie on some seeds; the renderer does not yet carry the source\'s full colours (07_train, '
             '"Results of the default budget"). The levers left: pretrained VGG weights (`--vgg-weights`) and more '
             'stage-2 iterations (`--stage2-steps`).') + ('' if vgg else '\n\nVGG19 was **not pretrained** (no ImageNet weights available offline): the VGG-based '
             'losses used a random VGG19. Pass `--vgg-weights` for the paper\'s losses.')
