@@ -125,6 +125,6 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] not in ('-h', '--help'): print(f'gfla: unknown command {argv[0]!r}', file=sys.stderr); return 2
         return 0
     code = COMMANDS[argv[0]](argv[1:])
-    import torch.distributed as dist
-    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
+    from gfla.train import shutdown_distributed
+    shutdown_distributed()   # torchrun: every rank leaves the group together
     return code
