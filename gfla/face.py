@@ -470,6 +470,11 @@ FACE_CONFIGS = {
                                              img_f=64, attn_hidden_nc=32, flow_ngf=16, flow_img_f=64, ndf=16,
                                              d_img_f=64, d_layers=3),
 }
+# face_small with the renderer of the person main job (`CONFIGS['synthetic']`): attention at 1/2 and 1/4, no input
+# norm, layer norm + init gain 1 in the source encoders and renderer, the paper's attention sum (05_generator)
+FACE_CONFIGS['face_synthetic'] = FACE_CONFIGS['face_small'].replace(
+    name='face_synthetic', **{k: getattr(CONFIGS['synthetic'], k) for k in (
+        'attn_layer', 'kernel_size', 'source_input_norm', 'appearance_norm', 'appearance_init_gain', 'attention_average')})
 
 def face_config(config) -> GFLAConfig:
     "A `GFLAConfig` from a face preset name or a config."
@@ -673,14 +678,18 @@ def random_clips(items: list, clip_frames: int, batch_size: int, rng: np.random.
 
 def train_face(train_items: list, config='face_small', steps: int = 300, batch_size: int = 4, clip_frames: int = 3,
                lr: float = 1e-4, weights: LossWeights | None = None, vgg_weights='default', seed: int = 0,
-               norm_layer=None, max_grad_norm: float | None = None, log_every: int = 50, log=print) -> dict:
-    "Train a FaceGenerator (with `norm_layer`) + D + D_V from scratch on video `train_items`; returns the networks and the loss history."
+               norm_layer=None, max_grad_norm: float | None = None, lr_decay: float = 0.0, log_every: int = 50,
+               log=print) -> dict:
+    "Train a FaceGenerator (with `norm_layer`) + D + D_V from scratch on video `train_items` (lr decayed as `gfla.train.lr_scale`); returns the networks and the loss history."
+    from gfla.train import lr_scale
     torch.manual_seed(seed)
     G, (D, D_V) = FaceGenerator(config, norm_layer), build_face_discriminators(config)
     loss = FaceAnimationLoss(config, weights, vgg_weights)
     opt_g, opt_d = face_optimizers(G, D, D_V, lr)
     batches, history, start = random_clips(train_items, clip_frames, batch_size, np.random.default_rng(seed)), [], time.time()
     for step in range(1, steps + 1):
+        for opt in (opt_g, opt_d):
+            opt.param_groups[0]['lr'] = opt.defaults['lr'] * lr_scale(step - 1, steps, lr_decay)
         history.append(face_train_step(G, D, D_V, loss, opt_g, opt_d, *next(batches), max_grad_norm=max_grad_norm))
         if log and (step % log_every == 0 or step == steps):
             mean = {k: np.mean([h[k] for h in history[-log_every:]]) for k in history[-1]}
