@@ -409,12 +409,12 @@ def animation_step(model, clip, flow_weight=0.1):
 def train_animation_model(model, steps, size=(64, 64), batch_size=4, n_frames=3, lr=2e-4, flow_weight=0.1,
                           lr_decay=0.0, seed=0, log_every=25, verbose=True):
     "Train `model` on synthetic clips with L1 + GT-flow EPE (Adam, lr decayed as `gfla.train.lr_scale`); returns the logged loss history."
-    from gfla.train import lr_scale
+    from gfla.train import set_decayed_lr
     rng, history = np.random.default_rng(seed), []
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.5, 0.999))
     model.train()
     for step in range(1, steps + 1):
-        optimizer.param_groups[0]['lr'] = lr * lr_scale(step - 1, steps, lr_decay)
+        set_decayed_lr([optimizer], step - 1, steps, lr_decay)
         terms = animation_step(model, clip_batch(rng, batch_size, n_frames, size), flow_weight)
         if not torch.isfinite(terms['total']): raise FloatingPointError(f'non-finite loss at step {step}: {terms}')
         optimizer.zero_grad(set_to_none=True); terms['total'].backward(); optimizer.step()

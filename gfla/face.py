@@ -681,15 +681,14 @@ def train_face(train_items: list, config='face_small', steps: int = 300, batch_s
                norm_layer=None, max_grad_norm: float | None = None, lr_decay: float = 0.0, log_every: int = 50,
                log=print) -> dict:
     "Train a FaceGenerator (with `norm_layer`) + D + D_V from scratch on video `train_items` (lr decayed as `gfla.train.lr_scale`); returns the networks and the loss history."
-    from gfla.train import lr_scale
+    from gfla.train import set_decayed_lr
     torch.manual_seed(seed)
     G, (D, D_V) = FaceGenerator(config, norm_layer), build_face_discriminators(config)
     loss = FaceAnimationLoss(config, weights, vgg_weights)
     opt_g, opt_d = face_optimizers(G, D, D_V, lr)
     batches, history, start = random_clips(train_items, clip_frames, batch_size, np.random.default_rng(seed)), [], time.time()
     for step in range(1, steps + 1):
-        for opt in (opt_g, opt_d):
-            opt.param_groups[0]['lr'] = opt.defaults['lr'] * lr_scale(step - 1, steps, lr_decay)
+        set_decayed_lr((opt_g, opt_d), step - 1, steps, lr_decay)
         history.append(face_train_step(G, D, D_V, loss, opt_g, opt_d, *next(batches), max_grad_norm=max_grad_norm))
         if log and (step % log_every == 0 or step == steps):
             mean = {k: np.mean([h[k] for h in history[-log_every:]]) for k in history[-1]}

@@ -25,14 +25,14 @@ from .evaluate import ssim, psnr, l1_error, flow_epe, resize_flow, to_unit
 
 # %% auto 0
 __all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'BASELINES', 'IMAGE_METRICS', 'WIN_Z', 'METRIC_DECIMALS',
-           'TRAIN_KEYS', 'QUICK', 'TrainConfig', 'get_config', 'lr_scale', 'DistributedContext', 'resolve_device',
-           'init_distributed', 'shutdown_distributed', 'launch_local', 'replica_max_difference', 'build_dataset',
-           'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint',
-           'pose_to_rgb', 'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses', 'build_flow_generator',
-           'flow_loss_layout', 'model_config', 'build_stage_generator', 'build_stage', 'total_steps', 'generate',
-           'stage_checkpoint', 'freeze_unreached', 'train_stage', 'train_stages', 'paired_comparison',
-           'compare_to_baselines', 'beats_baselines', 'comparison_table', 'CachedDataset', 'load_stage_generator',
-           'evaluate_main_job', 'metrics_table', 'run_main_job', 'benchmark_training']
+           'TRAIN_KEYS', 'QUICK', 'TrainConfig', 'get_config', 'lr_scale', 'set_decayed_lr', 'DistributedContext',
+           'resolve_device', 'init_distributed', 'shutdown_distributed', 'launch_local', 'replica_max_difference',
+           'build_dataset', 'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint',
+           'load_checkpoint', 'pose_to_rgb', 'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses',
+           'build_flow_generator', 'flow_loss_layout', 'model_config', 'build_stage_generator', 'build_stage',
+           'total_steps', 'generate', 'stage_checkpoint', 'freeze_unreached', 'train_stage', 'train_stages',
+           'paired_comparison', 'compare_to_baselines', 'beats_baselines', 'comparison_table', 'CachedDataset',
+           'load_stage_generator', 'evaluate_main_job', 'metrics_table', 'run_main_job', 'benchmark_training']
 
 # %% ../nbs/07_train.ipynb 5
 @dataclass
@@ -115,6 +115,13 @@ def lr_scale(step: int, n_steps: int, decay: float) -> float:
     "Factor of the learning rate at `step` (0-based) of `n_steps`: 1, then linear to 0 over the last `decay` fraction."
     if not 0.0 <= decay <= 1.0: raise ValueError(f'lr_decay must be in [0, 1], got {decay}')
     return 1.0 if decay == 0 else min(1.0, (n_steps - step) / (decay * n_steps))
+
+def set_decayed_lr(optimizers, step: int, n_steps: int, decay: float):
+    "Set each optimizer's lr (None skipped) to its constructor's lr × `lr_scale`: stateless, so resuming needs no scheduler."
+    scale = lr_scale(step, n_steps, decay)
+    for opt in optimizers:
+        if opt is None: continue
+        for group in opt.param_groups: group['lr'] = opt.defaults['lr'] * scale
 
 # %% ../nbs/07_train.ipynb 11
 @dataclass
@@ -466,9 +473,7 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
     t0, t_logged, step_logged, last_row = time.time(), time.time(), start, {}
     for step in range(start, stop):
         batch = _to_device(next(batches), ctx.device, config.channels_last)
-        scale = lr_scale(step, n_steps, config.lr_decay)  # a function of the step: resume needs no scheduler state
-        for opt, lr in ((opt_g, config.lr_g), (opt_d, config.lr_d)):
-            if opt is not None: opt.param_groups[0]['lr'] = lr * scale  # one parameter group each
+        set_decayed_lr((opt_g, opt_d), step, n_steps, config.lr_decay)
         with autocast(): image, flows, masks = generate(g_model, batch, stage)
         fake_prediction, values = None, {}
         if discriminator is not None:
