@@ -8,7 +8,7 @@ __all__ = ['ANGLE_NAMES', 'BONES', 'FACE_OFFSETS', 'MOTIONS', 'COCO17_NAMES', 'C
            'pose_sequence', 'render_video', 'video_to_uint8', 'save_gif', 'find_ffmpeg', 'save_mp4', 'write_video',
            'warp_frames', 'temporal_residual', 'warping_error', 'temporal_error', 'video_metrics', 'dance_pose_maps',
            'DualSourceTargetNet', 'DanceGenerator', 'pose_maps_for', 'animate', 'animation_figure', 'studio_person',
-           'clip_batch', 'animation_step', 'train_animation_model', 'load_trained_pose_model']
+           'clip_batch', 'flow_supervision', 'animation_step', 'train_animation_model', 'load_trained_pose_model']
 
 # %% ../nbs/09_animation.ipynb 2
 import dataclasses, math, shutil, subprocess
@@ -380,7 +380,8 @@ def clip_batch(rng, batch_size, n_frames, size, motions=tuple(MOTIONS), sequence
                           previous_flow=stack(to_previous, 'flow'), previous_valid=person_valid(to_previous)))
     return {k: torch.stack([item[k] for item in items]) for k in items[0]}
 
-def _flow_loss(flows, gt, valid):
+def flow_supervision(flows, gt, valid):
+    "Sum over the predicted `flows` (any resolutions, coarse → fine) of their end-point error against the GT flow on `valid` pixels."
     from gfla.evaluate import flow_epe
     return sum(flow_epe(f, gt, valid) for f in flows)
 
@@ -397,12 +398,12 @@ def animation_step(model, clip, flow_weight=0.1):
         previous_flows = [torch.cat([flows[t][i] for t in range(L)]) for i in range(0, len(flows[0]), 2)]
         # frame-major order (t, b) for the flows: reorder the targets the same way
         tb = lambda x: x.transpose(0, 1).flatten(0, 1)
-        flow_term = _flow_loss(reference_flows, tb(clip['reference_flow']), tb(clip['reference_valid'])) \
-                  + _flow_loss(previous_flows, tb(clip['previous_flow']), tb(clip['previous_valid']))
+        flow_term = flow_supervision(reference_flows, tb(clip['reference_flow']), tb(clip['reference_valid'])) \
+                  + flow_supervision(previous_flows, tb(clip['previous_flow']), tb(clip['previous_valid']))
     else:
         repeat = lambda x: x[:, None].expand(-1, L, *x.shape[1:]).flatten(0, 1)
         images, flows, _ = model(repeat(clip['reference']), repeat(reference_pose), flat(poses))
-        flow_term = _flow_loss(flows, flat(clip['reference_flow']), flat(clip['reference_valid']))
+        flow_term = flow_supervision(flows, flat(clip['reference_flow']), flat(clip['reference_valid']))
     l1 = F.l1_loss(images, flat(clip['frames']))
     return dict(total=l1 + flow_weight * flow_term, l1=l1, flow_epe=flow_term)
 

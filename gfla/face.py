@@ -15,15 +15,16 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 
 # %% auto 0
-__all__ = ['FACE_PARTS', 'N_LANDMARKS', 'SKIN_TONES', 'SKIN_PATTERNS', 'BACKGROUNDS', 'JAW_TOP', 'FACE_EDGES', 'PART_LABELS',
-           'N_EDGES', 'STRUCTURE_NC', 'IMAGE_SUFFIXES', 'FACE_CONFIGS', 'FRAMES_D_V', 'FaceStyle', 'random_face_style',
-           'FaceMotion', 'random_face_motion', 'canonical_landmarks', 'to_image_coords', 'face_landmarks',
-           'render_faces', 'add_upper_face', 'interpolate_curve', 'line_width', 'draw_face_edges', 'part_label_map',
-           'canny_edges', 'face_structure', 'image_to_tensor', 'face_video_item', 'SyntheticFaceDataset',
-           'read_face_keypoints', 'write_face_layout', 'FaceVideoDataset', 'face_config', 'batch_norm', 'FaceFlowNet',
-           'FaceTargetNet', 'split_sources', 'FaceGenerator', 'build_face_discriminators', 'temporal_differences',
-           'load_official_face', 'FaceAnimationLoss', 'discriminator_loss', 'face_train_step', 'face_optimizers',
-           'random_clips', 'train_face', 'animate_video', 'evaluate_face', 'tensor_frames_to_uint8', 'video_panels',
+__all__ = ['FACE_PARTS', 'N_LANDMARKS', 'SKIN_TONES', 'SKIN_PATTERNS', 'BACKGROUNDS', 'JAW_TOP', 'FACE_SCALE', 'FACE_EDGES',
+           'PART_LABELS', 'N_EDGES', 'STRUCTURE_NC', 'IMAGE_SUFFIXES', 'FACE_CONFIGS', 'FRAMES_D_V', 'FLOW_KEYS',
+           'FaceStyle', 'random_face_style', 'FaceMotion', 'random_face_motion', 'canonical_landmarks',
+           'to_image_coords', 'to_canonical', 'face_landmarks', 'render_faces', 'head_mask', 'face_flow',
+           'add_upper_face', 'interpolate_curve', 'line_width', 'draw_face_edges', 'part_label_map', 'canny_edges',
+           'face_structure', 'image_to_tensor', 'face_video_item', 'SyntheticFaceDataset', 'read_face_keypoints',
+           'write_face_layout', 'FaceVideoDataset', 'face_config', 'batch_norm', 'FaceFlowNet', 'FaceTargetNet',
+           'split_sources', 'FaceGenerator', 'build_face_discriminators', 'temporal_differences', 'load_official_face',
+           'FaceAnimationLoss', 'discriminator_loss', 'face_train_step', 'face_optimizers', 'random_clips',
+           'train_face', 'animate_item', 'animate_video', 'evaluate_face', 'tensor_frames_to_uint8', 'video_panels',
            'save_gif', 'animation_figure']
 
 # %% ../nbs/10_face.ipynb 6
@@ -152,11 +153,13 @@ def canonical_landmarks(style: FaceStyle, motion: FaceMotion) -> np.ndarray:
     return pts
 
 # %% ../nbs/10_face.ipynb 12
+FACE_SCALE = 0.36   # κ / H: pixels per canonical unit over the image height (the face fills most of the frame)
+
 def _head_frame(motion, size):
     "Per-frame centre [T,2] (x,y), pixels per canonical unit [T] and rotation [T]."
     H, W = size
     centre = np.stack([W / 2 - 0.5 + motion.tx, H / 2 - 0.5 + 0.04 * H + motion.ty], 1)
-    return centre, 0.28 * H * motion.scale, motion.rotation
+    return centre, FACE_SCALE * H * motion.scale, motion.rotation
 
 def to_image_coords(points: np.ndarray, motion: FaceMotion, size) -> np.ndarray:
     "Canonical points [T,N,2] (u,v) → pixel coordinates [T,N,2] (x,y) for images of `size` (H, W)."
@@ -164,6 +167,14 @@ def to_image_coords(points: np.ndarray, motion: FaceMotion, size) -> np.ndarray:
     c, s = np.cos(rot)[:, None], np.sin(rot)[:, None]
     u, v = points[..., 0] * unit[:, None], points[..., 1] * unit[:, None]
     return np.stack([centre[:, None, 0] + c * u - s * v, centre[:, None, 1] + s * u + c * v], -1)
+
+def to_canonical(x: np.ndarray, y: np.ndarray, motion: FaceMotion, size) -> tuple[np.ndarray, np.ndarray]:
+    "Pixel coordinates `x`, `y` (arrays of one shape S) → canonical (u, v) in every frame, [T, *S] each: the inverse of `to_image_coords`."
+    centre, unit, rot = _head_frame(motion, size)
+    per_frame = lambda a: np.asarray(a, np.float64).reshape(-1, *([1] * np.ndim(x)))
+    dx, dy = x - per_frame(centre[:, 0]), y - per_frame(centre[:, 1])
+    c, s, unit = per_frame(np.cos(rot)), per_frame(np.sin(rot)), per_frame(unit)
+    return (c * dx + s * dy) / unit, (-s * dx + c * dy) / unit
 
 def face_landmarks(style: FaceStyle, motion: FaceMotion, size=(64, 64)) -> np.ndarray:
     "The 68 landmarks of every frame in pixels: `float32 [T, 68, 2]` (x, y)."
@@ -177,8 +188,9 @@ def _background(style, x, y, size):
     a = style.background_angle
     along = np.cos(a) * xn + np.sin(a) * yn
     f = style.background_freq
-    if style.background == 'stripes': w = (np.sin(2 * np.pi * f * along) > 0).astype(np.float64)
-    elif style.background == 'checker': w = ((np.floor(f * xn) + np.floor(f * yn)) % 2).astype(np.float64)
+    # soft (defocused) patterns, like the out-of-focus backgrounds behind a talking head
+    if style.background == 'stripes': w = 0.5 + 0.5 * np.sin(2 * np.pi * f * along)
+    elif style.background == 'checker': w = 0.5 + 0.5 * np.sin(2 * np.pi * f * xn) * np.sin(2 * np.pi * f * yn)
     elif style.background == 'gradient': w = np.clip(along, 0, 1)
     else: w = 0.5 + 0.5 * np.sin(2 * np.pi * f * np.hypot(xn - 0.5, yn - 0.5))
     c0, c1 = np.asarray(style.background_colors[0]), np.asarray(style.background_colors[1])
@@ -192,6 +204,16 @@ def _skin_texture(style, u, v):
         return ((np.sin(f * 2.1 * u + 1.3) * np.sin(f * 2.3 * v + 0.7) > 0.85) & (v > -0.3) & (v < 0.5)).astype(np.float64)
     if style.skin_pattern == 'stripes': return 0.6 * (np.sin(f * (u + 0.4 * v)) > 0.3)
     return 0.8 * (np.hypot(u - 0.5, v - 0.25) < 0.16) + 0.8 * (np.hypot(u + 0.45, v + 0.75) < 0.12)
+
+def _face_level(style, mouth_open, u, v):
+    "< 1 inside the face: an ellipse around the ear line whose lower half (the jaw) deepens as the mouth opens."
+    depth = np.where(v >= JAW_TOP, _jaw_depth(style, mouth_open), style.forehead)
+    return np.sqrt((u / style.jaw_width) ** 2 + ((v - JAW_TOP) / depth) ** 2)
+
+def _hair_region(style, u, v):
+    "Where the hair is drawn (behind the face), on canonical coordinates."
+    level = np.sqrt((u / (style.jaw_width + 0.12)) ** 2 + ((v - JAW_TOP) / (style.forehead + 0.15)) ** 2)
+    return (level < 1) & (v < JAW_TOP + style.hair_length)
 
 def _paint(img, mask, color):
     "Set `img` [...,3] to `color` (RGB or [...,3]) where `mask`."
@@ -207,24 +229,19 @@ def render_faces(style: FaceStyle, motion: FaceMotion, size=(64, 64), supersampl
     y = (np.arange(H)[:, None] + offsets).reshape(-1)                            # sub-pixel centres
     x = (np.arange(W)[:, None] + offsets).reshape(-1)
     y, x = np.meshgrid(y, x, indexing='ij')                                     # [Hs, Ws]
-    centre, unit, rot = _head_frame(motion, size)
-    dx, dy = x - centre[:, 0, None, None], y - centre[:, 1, None, None]
-    c, s = np.cos(rot)[:, None, None], np.sin(rot)[:, None, None]
-    u, v = (c * dx + s * dy) / unit[:, None, None], (-s * dx + c * dy) / unit[:, None, None]   # [T, Hs, Ws]
+    u, v = to_canonical(x, y, motion, size)                                     # [T, Hs, Ws]
     m = {k: np.asarray(val, np.float64)[:, None, None] for k, val in asdict(motion).items()}   # per frame, [T,1,1]
     f3 = lambda col: np.asarray(col, np.float64)
 
     img = np.broadcast_to(_background(style, x, y, size), (T, *x.shape, 3)).copy()
-    a = style.jaw_width
-    depth = np.where(v >= JAW_TOP, _jaw_depth(style, m['mouth_open']), style.forehead)
-    face_level = np.sqrt((u / a) ** 2 + ((v - JAW_TOP) / depth) ** 2)          # < 1 inside the face
-    hair_level = np.sqrt((u / (a + 0.12)) ** 2 + ((v - JAW_TOP) / (style.forehead + 0.15)) ** 2)
-    hair_colour = f3(style.hair) * (0.85 + 0.15 * np.sin(40 * u + 6 * v))[..., None]
-    img = np.where(((hair_level < 1) & (v < JAW_TOP + style.hair_length))[..., None], hair_colour, img)
+    face_level = _face_level(style, m['mouth_open'], u, v)
+    # strands about 0.5 canonical units apart (11 pixels at 64²): much finer ones alias at 64 pixels
+    hair_colour = f3(style.hair) * (0.85 + 0.15 * np.sin(12 * u + 6 * v))[..., None]
+    img = np.where(_hair_region(style, u, v)[..., None], hair_colour, img)
     skin = f3(style.skin) + _skin_texture(style, u, v)[..., None] * (f3(style.pattern_color) - f3(style.skin))
     skin = skin * (1 - 0.25 * np.clip((face_level - 0.85) / 0.15, 0, 1))[..., None]   # darker rim
     img = np.where((face_level < 1)[..., None], skin, img)
-    img = _paint(img, (face_level < 1) & (v < style.hairline + 0.3 * (u / a) ** 2), hair_colour)   # fringe
+    img = _paint(img, (face_level < 1) & (v < style.hairline + 0.3 * (u / style.jaw_width) ** 2), hair_colour)   # fringe
     for side in (-1, 1):
         sb = (u - side * style.eye_dx) / style.brow_w
         brow = (np.abs(sb) <= 1) & (np.abs(v - _brow(style, m['brow_raise'], sb)) < style.brow_thickness)
@@ -252,6 +269,35 @@ def render_faces(style: FaceStyle, motion: FaceMotion, size=(64, 64), supersampl
     return np.clip(np.round(img * 255), 0, 255).astype(np.uint8)
 
 # %% ../nbs/10_face.ipynb 19
+def _pixel_centres(size):
+    "x, y of every pixel centre, float64 [H, W] each."
+    H, W = size
+    return np.meshgrid(np.arange(W, dtype=np.float64), np.arange(H, dtype=np.float64), indexing='xy')
+
+def _on_head(style, motion, u, v):
+    "Canonical points [T, ...] covered by the face or the hair in their frame."
+    mouth_open = np.asarray(motion.mouth_open, np.float64).reshape(-1, *([1] * (u.ndim - 1)))
+    return (_face_level(style, mouth_open, u, v) < 1) | _hair_region(style, u, v)
+
+def head_mask(style: FaceStyle, motion: FaceMotion, size=(64, 64)) -> np.ndarray:
+    "Pixels (centres) covered by the head, face or hair, in every frame: `bool [T, H, W]`."
+    return _on_head(style, motion, *to_canonical(*_pixel_centres(size), motion, size))
+
+def face_flow(style: FaceStyle, motion: FaceMotion, target: int, source: int, size=(64, 64)) -> tuple[torch.Tensor, torch.Tensor]:
+    "Ground-truth backward flow frame `target` → frame `source`: `float32 [2, H, W]` (x, y pixels; the head's rigid motion, 0 elsewhere) and its validity `[1, H, W]`."
+    T = len(motion)
+    if not (-T <= target < T and -T <= source < T): raise IndexError(f'frames ({target}, {source}) out of range for {T} frames')
+    x, y = _pixel_centres(size)
+    u, v = to_canonical(x, y, motion, size)                                     # [T, H, W]
+    head = _on_head(style, motion, u, v)
+    points = np.stack([u[target], v[target]], -1).reshape(1, -1, 2)             # frame target's pixels, canonical
+    seen = to_image_coords(np.broadcast_to(points, (T, *points.shape[1:])), motion, size)[source]   # [H·W, 2] in frame source
+    moving = head[target]
+    flow = np.where(moving, seen.T.reshape(2, *x.shape) - np.stack([x, y]), 0.0)
+    valid = moving | ~head[source]
+    return torch.from_numpy(flow.astype(np.float32)), torch.from_numpy(valid[None].astype(np.float32))
+
+# %% ../nbs/10_face.ipynb 22
 # The 14 curves (vid2vid's face edge list); 68..82 are the synthesised upper-face points.
 FACE_EDGES = ([list(range(0, 17)) + list(range(68, 83)) + [0]],                        # face contour (closed)
               [list(range(17, 22))], [list(range(22, 27))],                               # brows
@@ -319,7 +365,7 @@ def part_label_map(landmarks: np.ndarray, size) -> np.ndarray:
         draw.polygon([tuple(p) for p in points[indices]], fill=label)
     return np.asarray(canvas).copy()
 
-# %% ../nbs/10_face.ipynb 21
+# %% ../nbs/10_face.ipynb 24
 def canny_edges(gray: np.ndarray, sigma: float = 1.0, low: float = 0.1, high: float = 0.2) -> np.ndarray:
     "Canny edges of a [H, W] image in [0, 1]: Gaussian blur, Sobel gradient, non-maximum suppression, hysteresis. `bool [H, W]`."
     g = ndimage.gaussian_filter(np.asarray(gray, np.float64), sigma, mode='nearest')
@@ -357,7 +403,7 @@ def face_structure(landmarks: np.ndarray, size, frame: np.ndarray | None = None)
     maps = np.concatenate([edges[None], distances, labels[None] / 6.0]).astype(np.float32)
     return torch.from_numpy(_to_unit_range(maps))
 
-# %% ../nbs/10_face.ipynb 25
+# %% ../nbs/10_face.ipynb 28
 def image_to_tensor(frames: np.ndarray) -> torch.Tensor:
     "uint8 frames [..., H, W, 3] → float32 [..., 3, H, W] in [-1, 1]."
     return torch.from_numpy(np.ascontiguousarray(frames)).movedim(-1, -3).float() / 127.5 - 1
@@ -373,11 +419,11 @@ def face_video_item(frames: np.ndarray, landmarks: np.ndarray, name: str, backgr
     return dict(frames=image_to_tensor(frames), structures=structures, landmarks=torch.from_numpy(landmarks), name=name)
 
 class SyntheticFaceDataset(torch.utils.data.Dataset):
-    "`n_videos` synthetic face clips of `n_frames` frames at `size` (H, W); item `i` depends only on (`seed`, `i`)."
+    "`n_videos` synthetic face clips of `n_frames` frames at `size` (H, W), with GT flows if `flows`; item `i` depends only on (`seed`, `i`)."
     def __init__(self, n_videos: int, n_frames: int = 8, size=(64, 64), seed: int = 0, background_edges: bool = True,
-                 motion: float = 1.0):
+                 motion: float = 1.0, flows: bool = False):
         self.n_videos, self.n_frames, self.size, self.seed = n_videos, n_frames, tuple(size), seed
-        self.background_edges, self.motion = background_edges, motion
+        self.background_edges, self.motion, self.flows = background_edges, motion, flows
 
     def __len__(self): return self.n_videos
 
@@ -387,12 +433,22 @@ class SyntheticFaceDataset(torch.utils.data.Dataset):
         rng = np.random.default_rng([self.seed, i % self.n_videos])
         return random_face_style(rng), random_face_motion(rng, self.n_frames, self.size, self.motion)
 
+    def ground_truth_flows(self, i: int) -> dict:
+        "GT flows of every frame of video `i` to frame 0 and to the frame before (frame 0: to itself), with validity."
+        style, motion = self.video(i)
+        out = {}
+        for key, sources in (('reference', [0] * self.n_frames), ('previous', [max(t - 1, 0) for t in range(self.n_frames)])):
+            flows, valid = zip(*(face_flow(style, motion, t, s, self.size) for t, s in enumerate(sources)))
+            out[f'{key}_flow'], out[f'{key}_valid'] = torch.stack(flows), torch.stack(valid)
+        return out
+
     def __getitem__(self, i: int) -> dict:
         style, motion = self.video(i)
-        return face_video_item(render_faces(style, motion, self.size), face_landmarks(style, motion, self.size),
+        item = face_video_item(render_faces(style, motion, self.size), face_landmarks(style, motion, self.size),
                                f'synthetic-face-{self.seed}-{i % self.n_videos}', self.background_edges)
+        return {**item, **self.ground_truth_flows(i)} if self.flows else item
 
-# %% ../nbs/10_face.ipynb 28
+# %% ../nbs/10_face.ipynb 31
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg')
 
 def read_face_keypoints(path) -> np.ndarray:
@@ -458,7 +514,7 @@ class FaceVideoDataset(torch.utils.data.Dataset):
             frames.append(np.asarray(image)); landmarks.append(lm)
         return face_video_item(np.stack(frames), np.stack(landmarks), self.videos[i], self.background_edges)
 
-# %% ../nbs/10_face.ipynb 31
+# %% ../nbs/10_face.ipynb 34
 from .flow import PoseFlowNet, instance_norm
 from .models import GFLAConfig, CONFIGS, PoseSourceNet, ResDiscriminator
 from .animation import DualSourceTargetNet
@@ -570,7 +626,7 @@ def temporal_differences(frames: torch.Tensor, frames_d_v: int = FRAMES_D_V) -> 
     windows = diffs.unfold(1, frames_d_v - 1, 1)                                 # [B, T-n+1, C, H, W, n-1]
     return windows.permute(0, 1, 5, 2, 3, 4).reshape(B * (T - frames_d_v + 1), C * (frames_d_v - 1), H, W)
 
-# %% ../nbs/10_face.ipynb 32
+# %% ../nbs/10_face.ipynb 35
 from .models import load_official_into
 
 def load_official_face(path, net: str = 'G', config='face', frames_d_v: int = FRAMES_D_V) -> nn.Module:
@@ -580,9 +636,10 @@ def load_official_face(path, net: str = 'G', config='face', frames_d_v: int = FR
     if net not in builders: raise ValueError(f'net must be one of {list(builders)}, got {net!r}')
     return load_official_into(builders[net](), path)
 
-# %% ../nbs/10_face.ipynb 39
+# %% ../nbs/10_face.ipynb 42
 from .losses import (LossWeights, VGG19Features, SamplingCorrectnessLoss, AffineRegularizationLoss, PerceptualLoss,
                          StyleLoss, lsgan_loss, CONTENT_LAYERS, STYLE_LAYERS, CORRECTNESS_LAYER_BY_SCALE)
+from .animation import flow_supervision
 
 class FaceAnimationLoss(nn.Module):
     "The face model's generator objective; `forward` returns `{term: weighted value, ..., 'total': sum}`."
@@ -630,9 +687,10 @@ def discriminator_loss(D: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> 
 def _frames_batch(x): return x.flatten(0, 1)   # [B,T,...] → [B·T,...]
 
 def face_train_step(G, D, D_V, loss, opt_g, opt_d, frames, structures, frames_d_v: int = FRAMES_D_V,
-                    max_grad_norm: float | None = None) -> dict:
-    "One D step (frame + temporal) then one G step on clips frames [B,T,3,H,W], structures [B,T,16,H,W]; returns the losses as floats. `max_grad_norm` clips G's gradient."
+                    max_grad_norm: float | None = None, gt_flows: dict | None = None, flow_weight: float = 0.0) -> dict:
+    "One D step (frame + temporal) then one G step on clips frames [B,T,3,H,W], structures [B,T,16,H,W]; returns the losses as floats. `max_grad_norm` clips G's gradient; `flow_weight` > 0 adds the end-point error of both flow sets against the clips' GT flows `gt_flows` (`reference_flow`, `previous_flow` and their `*_valid`, [B,T,…])."
     if frames.shape[1] < max(2, frames_d_v): raise ValueError(f'clips need at least {max(2, frames_d_v)} frames, got {frames.shape[1]}')
+    if flow_weight and gt_flows is None: raise ValueError('flow_weight > 0 needs the clips\' ground-truth flows')
     reference, reference_structure = frames[:, 0], structures[:, 0]
     generated, flows, _ = G.animate(structures[:, 1:], reference, reference_structure)
     fake_clip = torch.cat([frames[:, :1], generated], 1)
@@ -652,6 +710,12 @@ def face_train_step(G, D, D_V, loss, opt_g, opt_d, frames, structures, frames_d_
                  reference[:, None].expand(-1, T, -1, -1, -1).flatten(0, 1), flows_batch,
                  D(_frames_batch(generated)) if gan else None,
                  D_V(temporal_differences(fake_clip, frames_d_v)) if gan else None)
+    if flow_weight:
+        previous_flows, reference_flows = split_sources(flows_batch)
+        gt = {k: _frames_batch(v[:, 1:]) for k, v in gt_flows.items()}                # frames 1…T−1, ordered as flows_batch
+        terms['flow'] = flow_weight * (flow_supervision(previous_flows, gt['previous_flow'], gt['previous_valid'])
+                                       + flow_supervision(reference_flows, gt['reference_flow'], gt['reference_valid']))
+        terms['total'] = terms['total'] + terms['flow']
     opt_g.zero_grad(set_to_none=True)
     terms['total'].backward()
     if max_grad_norm: nn.utils.clip_grad_norm_(G.parameters(), max_grad_norm)
@@ -665,22 +729,26 @@ def face_optimizers(G, D, D_V, lr: float = 1e-4, d_ratio: float = 0.1):
     return (torch.optim.Adam(G.parameters(), lr, betas=(0.0, 0.999)),
             torch.optim.Adam(list(D.parameters()) + list(D_V.parameters()), lr * d_ratio, betas=(0.0, 0.999)))
 
-# %% ../nbs/10_face.ipynb 43
-from .evaluate import l1_error, psnr, to_unit
+# %% ../nbs/10_face.ipynb 46
+from .evaluate import l1_error, psnr, ssim, flow_epe, to_unit
+
+FLOW_KEYS = ('reference_flow', 'reference_valid', 'previous_flow', 'previous_valid')
 
 def random_clips(items: list, clip_frames: int, batch_size: int, rng: np.random.Generator):
-    "Endless (frames [B,T,3,H,W], structures [B,T,16,H,W]) batches of random clips of the video `items`."
+    "Endless batches {frames [B,T,3,H,W], structures [B,T,16,H,W]} of random clips of the video `items`, with their GT flows (`FLOW_KEYS`) when every item has them: such clips start at frame 0, the frame the reference flows point to."
     lengths = [len(it['frames']) for it in items]
     if min(lengths) < clip_frames: raise ValueError(f'videos have {min(lengths)} frames, fewer than clip_frames={clip_frames}')
+    with_flows = all(k in it for it in items for k in FLOW_KEYS)
+    keys = ('frames', 'structures') + (FLOW_KEYS if with_flows else ())
     while True:
-        picks = [(v, rng.integers(lengths[v] - clip_frames + 1)) for v in rng.integers(len(items), size=batch_size)]
-        yield tuple(torch.stack([items[v][key][s:s + clip_frames] for v, s in picks]) for key in ('frames', 'structures'))
+        picks = [(v, 0 if with_flows else rng.integers(lengths[v] - clip_frames + 1)) for v in rng.integers(len(items), size=batch_size)]
+        yield {key: torch.stack([items[v][key][s:s + clip_frames] for v, s in picks]) for key in keys}
 
 def train_face(train_items: list, config='face_small', steps: int = 300, batch_size: int = 4, clip_frames: int = 3,
                lr: float = 1e-4, weights: LossWeights | None = None, vgg_weights='default', seed: int = 0,
-               norm_layer=None, max_grad_norm: float | None = None, lr_decay: float = 0.0, log_every: int = 50,
-               log=print) -> dict:
-    "Train a FaceGenerator (with `norm_layer`) + D + D_V from scratch on video `train_items` (lr decayed as `gfla.train.lr_scale`); returns the networks and the loss history."
+               norm_layer=None, max_grad_norm: float | None = None, lr_decay: float = 0.0, flow_weight: float = 0.0,
+               log_every: int = 50, log=print) -> dict:
+    "Train a FaceGenerator (with `norm_layer`) + D + D_V from scratch on video `train_items` (lr decayed as `gfla.train.lr_scale`; `flow_weight` > 0 supervises the flows with the items' GT flows); returns the networks and the loss history."
     from gfla.train import set_decayed_lr
     torch.manual_seed(seed)
     G, (D, D_V) = FaceGenerator(config, norm_layer), build_face_discriminators(config)
@@ -689,32 +757,47 @@ def train_face(train_items: list, config='face_small', steps: int = 300, batch_s
     batches, history, start = random_clips(train_items, clip_frames, batch_size, np.random.default_rng(seed)), [], time.time()
     for step in range(1, steps + 1):
         set_decayed_lr((opt_g, opt_d), step - 1, steps, lr_decay)
-        history.append(face_train_step(G, D, D_V, loss, opt_g, opt_d, *next(batches), max_grad_norm=max_grad_norm))
+        clip = next(batches)
+        gt_flows = {k: clip[k] for k in FLOW_KEYS} if flow_weight else None
+        history.append(face_train_step(G, D, D_V, loss, opt_g, opt_d, clip['frames'], clip['structures'],
+                                       max_grad_norm=max_grad_norm, gt_flows=gt_flows, flow_weight=flow_weight))
         if log and (step % log_every == 0 or step == steps):
             mean = {k: np.mean([h[k] for h in history[-log_every:]]) for k in history[-1]}
             log(f'step {step}/{steps} ({time.time() - start:.0f}s) ' + ' '.join(f'{k} {v:.4f}' for k, v in mean.items()))
     return dict(G=G, D=D, D_V=D_V, history=history)
 
 @torch.no_grad()
-def animate_video(G: FaceGenerator, item: dict) -> torch.Tensor:
-    "Frames 1…T−1 of a video item generated (in eval mode) from its frame 0 and its structures: [T−1, 3, H, W]."
+def animate_item(G: FaceGenerator, item: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    "Frames 1…T−1 of a video item generated (in eval mode) from its frame 0 and its structures, [T−1, 3, H, W], and each frame's finest flow to the reference [T−1, 2, h, w]."
     frames, structures = item['frames'][None], item['structures'][None]
     training = G.training
     G.eval()
-    try: return G.animate(structures[:, 1:], frames[:, 0], structures[:, 0])[0][0]
+    try: generated, flows, _ = G.animate(structures[:, 1:], frames[:, 0], structures[:, 0])
     finally: G.train(training)
+    return generated[0], torch.cat([split_sources(f)[1][-1] for f in flows])
 
-def evaluate_face(G: FaceGenerator, items: list) -> dict:
-    "Mean L1 and PSNR (dB) over frames 1…T−1 of `items`, for the generator and for copying the reference frame."
-    results = {'generated': ([], []), 'copy reference': ([], [])}
+def animate_video(G: FaceGenerator, item: dict) -> torch.Tensor:
+    "Frames 1…T−1 of a video item generated (in eval mode) from its frame 0 and its structures: [T−1, 3, H, W]."
+    return animate_item(G, item)[0]
+
+def evaluate_face(G: FaceGenerator, items: list, per_video: bool = False) -> dict:
+    "Mean L1, SSIM (`gfla.evaluate.ssim`) and PSNR (dB) over frames 1…T−1 of `items`, for the generator and for copying the reference frame; with the items' GT flows also the end-point error (pixels) of the finest flow to the reference (copying = a zero flow). `per_video`: each video's means, `[len(items)]` tensors."
+    scores = {'generated': {}, 'copy reference': {}}
     for item in items:
         truth = to_unit(item['frames'][1:])
-        predictions = {'generated': to_unit(animate_video(G, item)), 'copy reference': to_unit(item['frames'][:1]).expand_as(truth)}
-        for name, pred in predictions.items():
-            results[name][0].append(l1_error(pred, truth)); results[name][1].append(psnr(pred, truth))
-    return {name: {'L1': torch.cat(l1).mean().item(), 'PSNR': torch.cat(p).mean().item()} for name, (l1, p) in results.items()}
+        generated, reference_flow = animate_item(G, item)
+        predictions = {'generated': (to_unit(generated), reference_flow),
+                       'copy reference': (to_unit(item['frames'][:1]).expand_as(truth), torch.zeros_like(reference_flow))}
+        for name, (image, flow) in predictions.items():
+            values = {'L1': l1_error(image, truth), 'SSIM': ssim(image, truth), 'PSNR': psnr(image, truth)}
+            if 'reference_flow' in item:
+                values['EPE'] = flow_epe(flow, item['reference_flow'][1:], item['reference_valid'][1:], 'none')
+            for metric, v in values.items(): scores[name].setdefault(metric, []).append(v)
+    if per_video: return {name: {metric: torch.stack([v.mean() for v in vs]) for metric, vs in m.items()} for name, m in scores.items()}
+    return {name: {metric: torch.cat(vs).mean().item() for metric, vs in m.items()} for name, m in scores.items()}
 
-# %% ../nbs/10_face.ipynb 46
+
+# %% ../nbs/10_face.ipynb 49
 def tensor_frames_to_uint8(frames: torch.Tensor) -> np.ndarray:
     "[T,3,H,W] in [-1,1] → uint8 [T,H,W,3]."
     return (to_unit(frames.detach().cpu()).movedim(1, -1).numpy() * 255).round().astype(np.uint8)
