@@ -18,7 +18,7 @@ from scipy import ndimage
 __all__ = ['FACE_PARTS', 'N_LANDMARKS', 'SKIN_TONES', 'SKIN_PATTERNS', 'BACKGROUNDS', 'JAW_TOP', 'FACE_SCALE', 'FACE_EDGES',
            'PART_LABELS', 'N_EDGES', 'STRUCTURE_NC', 'IMAGE_SUFFIXES', 'FACE_CONFIGS', 'FRAMES_D_V', 'FLOW_KEYS',
            'FaceStyle', 'random_face_style', 'FaceMotion', 'random_face_motion', 'canonical_landmarks',
-           'to_image_coords', 'to_canonical', 'face_landmarks', 'render_faces', 'head_mask', 'face_flow',
+           'to_image_coords', 'to_canonical', 'face_landmarks', 'render_faces', 'head_mask', 'face_flows',
            'add_upper_face', 'interpolate_curve', 'line_width', 'draw_face_edges', 'part_label_map', 'canny_edges',
            'face_structure', 'image_to_tensor', 'face_video_item', 'SyntheticFaceDataset', 'read_face_keypoints',
            'write_face_layout', 'FaceVideoDataset', 'face_config', 'batch_norm', 'FaceFlowNet', 'FaceTargetNet',
@@ -283,19 +283,22 @@ def head_mask(style: FaceStyle, motion: FaceMotion, size=(64, 64)) -> np.ndarray
     "Pixels (centres) covered by the head, face or hair, in every frame: `bool [T, H, W]`."
     return _on_head(style, motion, *to_canonical(*_pixel_centres(size), motion, size))
 
-def face_flow(style: FaceStyle, motion: FaceMotion, target: int, source: int, size=(64, 64)) -> tuple[torch.Tensor, torch.Tensor]:
-    "Ground-truth backward flow frame `target` → frame `source`: `float32 [2, H, W]` (x, y pixels; the head's rigid motion, 0 elsewhere) and its validity `[1, H, W]`."
+def face_flows(style: FaceStyle, motion: FaceMotion, pairs, size=(64, 64)) -> tuple[torch.Tensor, torch.Tensor]:
+    "Ground-truth backward flows for (target, source) frame `pairs`: `float32 [N, 2, H, W]` (x, y pixels; the head's rigid motion, 0 elsewhere) and their validity `[N, 1, H, W]`."
     T = len(motion)
-    if not (-T <= target < T and -T <= source < T): raise IndexError(f'frames ({target}, {source}) out of range for {T} frames')
+    targets, sources = np.asarray(pairs, dtype=int).reshape(-1, 2).T
+    frames = np.concatenate([targets, sources])
+    if ((frames < -T) | (frames >= T)).any(): raise IndexError(f'frame pairs {list(pairs)} out of range for {T} frames')
     x, y = _pixel_centres(size)
     u, v = to_canonical(x, y, motion, size)                                     # [T, H, W]
     head = _on_head(style, motion, u, v)
-    points = np.stack([u[target], v[target]], -1).reshape(1, -1, 2)             # frame target's pixels, canonical
-    seen = to_image_coords(np.broadcast_to(points, (T, *points.shape[1:])), motion, size)[source]   # [H·W, 2] in frame source
-    moving = head[target]
-    flow = np.where(moving, seen.T.reshape(2, *x.shape) - np.stack([x, y]), 0.0)
-    valid = moving | ~head[source]
-    return torch.from_numpy(flow.astype(np.float32)), torch.from_numpy(valid[None].astype(np.float32))
+    at_sources = FaceMotion(**{k: np.asarray(a)[sources] for k, a in asdict(motion).items()})
+    points = np.stack([u[targets], v[targets]], -1).reshape(len(targets), -1, 2)   # each target's pixels, canonical
+    seen = to_image_coords(points, at_sources, size).transpose(0, 2, 1).reshape(len(targets), 2, *x.shape)
+    moving = head[targets]
+    flow = np.where(moving[:, None], seen - np.stack([x, y]), 0.0)
+    valid = moving | ~head[sources]
+    return torch.from_numpy(flow.astype(np.float32)), torch.from_numpy(valid[:, None].astype(np.float32))
 
 # %% ../nbs/10_face.ipynb 22
 # The 14 curves (vid2vid's face edge list); 68..82 are the synthesised upper-face points.
@@ -436,11 +439,9 @@ class SyntheticFaceDataset(torch.utils.data.Dataset):
     def ground_truth_flows(self, i: int) -> dict:
         "GT flows of every frame of video `i` to frame 0 and to the frame before (frame 0: to itself), with validity."
         style, motion = self.video(i)
-        out = {}
-        for key, sources in (('reference', [0] * self.n_frames), ('previous', [max(t - 1, 0) for t in range(self.n_frames)])):
-            flows, valid = zip(*(face_flow(style, motion, t, s, self.size) for t, s in enumerate(sources)))
-            out[f'{key}_flow'], out[f'{key}_valid'] = torch.stack(flows), torch.stack(valid)
-        return out
+        pairs = {'reference': [(t, 0) for t in range(self.n_frames)], 'previous': [(t, max(t - 1, 0)) for t in range(self.n_frames)]}
+        flows = {key: face_flows(style, motion, p, self.size) for key, p in pairs.items()}
+        return {f'{key}_{part}': tensor for key, (flow, valid) in flows.items() for part, tensor in (('flow', flow), ('valid', valid))}
 
     def __getitem__(self, i: int) -> dict:
         style, motion = self.video(i)
