@@ -759,7 +759,7 @@ def train_face(train_items: list, config='face_small', steps: int = 300, batch_s
     for step in range(1, steps + 1):
         set_decayed_lr((opt_g, opt_d), step - 1, steps, lr_decay)
         clip = next(batches)
-        gt_flows = {k: clip[k] for k in FLOW_KEYS} if flow_weight else None
+        gt_flows = {k: clip[k] for k in FLOW_KEYS} if FLOW_KEYS[0] in clip else None   # items without flows: None (an error if flow_weight > 0)
         history.append(face_train_step(G, D, D_V, loss, opt_g, opt_d, clip['frames'], clip['structures'],
                                        max_grad_norm=max_grad_norm, gt_flows=gt_flows, flow_weight=flow_weight))
         if log and (step % log_every == 0 or step == steps):
