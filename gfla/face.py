@@ -797,7 +797,6 @@ def evaluate_face(G: FaceGenerator, items: list, per_video: bool = False) -> dic
     if per_video: return {name: {metric: torch.stack([v.mean() for v in vs]) for metric, vs in m.items()} for name, m in scores.items()}
     return {name: {metric: torch.cat(vs).mean().item() for metric, vs in m.items()} for name, m in scores.items()}
 
-
 # %% ../nbs/10_face.ipynb 49
 def tensor_frames_to_uint8(frames: torch.Tensor) -> np.ndarray:
     "[T,3,H,W] in [-1,1] → uint8 [T,H,W,3]."
