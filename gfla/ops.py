@@ -4,9 +4,10 @@
 
 # %% auto 0
 __all__ = ['BILINEAR', 'OPS_MATH_SOURCE', 'OPS_TENSOR_SOURCE', 'CPU_SOURCE', 'CUDA_KERNEL_SOURCE', 'CUDA_HOST_SOURCE', 'BACKENDS',
-           'block_extract_coords', 'resample2d_coords', 'Sampler', 'sample_reference', 'block_extract_reference',
-           'resample2d_reference', 'LocalAttnReshapeFunction', 'local_attn_reshape', 'extensions_dir',
-           'build_cpu_extension', 'build_cuda_extension', 'SampleFunction', 'block_extract', 'resample2d']
+           'SIGMA_MIN', 'MAX_DILATION', 'block_extract_coords', 'resample2d_coords', 'Sampler', 'sample_reference',
+           'block_extract_reference', 'resample2d_reference', 'LocalAttnReshapeFunction', 'local_attn_reshape',
+           'extensions_dir', 'build_cpu_extension', 'build_cuda_extension', 'SampleFunction', 'NonFiniteFlowError',
+           'block_extract', 'resample2d']
 
 # %% ../nbs/02_ops.ipynb 3
 import os
@@ -14,7 +15,7 @@ if 'CUDA_HOME' not in os.environ and os.path.isdir('/usr/local/cuda'):
     # torch guesses CUDA_HOME from the `nvcc` on PATH, which may be a wrapper script in /usr/local/bin; the CUDA
     # build then fails to link -lcudart. It reads the variable when torch.utils.cpp_extension is first imported.
     os.environ['CUDA_HOME'] = '/usr/local/cuda'
-import hashlib, itertools, shutil, sys, warnings
+import hashlib, itertools, math, numbers, shutil, sys, warnings
 from pathlib import Path
 from typing import NamedTuple
 import torch
@@ -53,7 +54,8 @@ BILINEAR = Sampler()
 def _axis_taps(coord, size, sampler):
     "Taps along one axis: list of (clamped index, weight) — the PyTorch twin of `bilinear_taps`/`gaussian_taps` in `OPS_MATH_SOURCE`."
     base = coord.detach().floor()
-    def index(offset): return (base + offset).clamp(0, size - 1).long()
+    # NaN has no index: it takes tap 0 (its weights are NaN anyway, as in the kernels' `gfla_safe_coord`)
+    def index(offset): return (base + offset).nan_to_num(0.0).clamp(0, size - 1).long()
     if sampler.kind == 'bilinear':
         alpha = coord - base
         return [(index(0), 1 - alpha), (index(1), alpha)]
@@ -524,12 +526,32 @@ def _check_sampling_inputs(op, source, flow):
     if source.dtype != flow.dtype: raise TypeError(f"{op}: source is {source.dtype} but flow is {flow.dtype}")
     if source.shape[2] == 0 or source.shape[3] == 0:
         raise ValueError(f"{op}: cannot sample an empty image, {_name_shape('source', source)}")
+    _check_finite_flow(op, flow)
+
+class NonFiniteFlowError(ValueError):
+    "A flow with NaN or ±inf was given to `block_extract` / `resample2d` (a `ValueError`, so a training loop can catch it)."
+
+def _check_finite_flow(op, flow):
+    "Refuse a flow with NaN or ±inf: one `isfinite` reduction (one synchronisation on a GPU) before dispatch."
+    if flow.numel() == 0 or flow.device.type == 'meta' or bool(torch.isfinite(flow).all()): return
+    bad = ~torch.isfinite(flow)
+    first = tuple(bad.nonzero()[0].tolist())
+    raise NonFiniteFlowError(f"{op}: flow has {int(bad.sum())} non-finite value(s) (NaN or ±inf), the first "
+                             f"flow{list(first)} = {flow[first].item()}; flows must be finite")
 
 def _name_shape(name, t): return f"{name} {tuple(t.shape)}"
 
-def _check_int(op, name, value, minimum=1):
-    if not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{op}: {name} must be an integer >= {minimum}, got {value!r}")
+def _check_int(op, name, value, minimum=1, maximum=None):
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum or (maximum is not None and value > maximum):
+        bounds = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum}"
+        raise ValueError(f"{op}: {name} must be an integer {bounds}, got {value!r}")
+
+SIGMA_MIN = 0.1          # px; below it every Gaussian tap of a position can underflow to 0 in float32 (0/0 = NaN)
+MAX_DILATION = 2 ** 16   # keeps the kernels' 32-bit tap offsets (kernel_size · dilation) far from overflow
+
+def _check_sigma(op, sigma):
+    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not math.isfinite(sigma) or sigma < SIGMA_MIN:
+        raise ValueError(f"{op}: sigma must be a finite number >= {SIGMA_MIN} (pixels), got {sigma!r}")
 
 def _sample(source, flow, coords_fn, sampler, backend):
     "Dispatch: positions from `coords_fn(flow)`, then the selected backend samples `source` there."
@@ -545,17 +567,17 @@ def _sample(source, flow, coords_fn, sampler, backend):
 
 # %% ../nbs/02_ops.ipynb 40
 def block_extract(source, flow, kernel_size, backend='auto'):
-    "k×k bilinear patches of `source` [B,C,H,W] around the positions displaced by `flow` [B,2,h,w]: [B,C,k·h,k·w]."
+    "k×k bilinear patches of `source` [B,C,H,W] around the positions displaced by the finite `flow` [B,2,h,w]: [B,C,k·h,k·w]."
     _check_sampling_inputs('block_extract', source, flow)
     _check_int('block_extract', 'kernel_size', kernel_size)
     return _sample(source, flow, lambda f: block_extract_coords(f, kernel_size), BILINEAR, backend)
 
 def resample2d(input, flow, kernel_size=4, dilation=1, sigma=2.0, backend='auto'):
-    "`input` [B,C,H,W] sampled at pixel + `flow` [B,2,h,w] with normalised Gaussian weights on a K×K lattice: [B,C,h,w]."
+    "`input` [B,C,H,W] sampled at pixel + finite `flow` [B,2,h,w] with normalised Gaussian weights (`sigma` ≥ 0.1 px) on a K×K lattice: [B,C,h,w]."
     _check_sampling_inputs('resample2d', input, flow)
-    _check_int('resample2d', 'dilation', dilation)
-    if not (isinstance(kernel_size, int) and kernel_size % 2 == 0 and 2 <= kernel_size <= 8):
+    _check_int('resample2d', 'dilation', dilation, maximum=MAX_DILATION)
+    if not (isinstance(kernel_size, int) and not isinstance(kernel_size, bool) and kernel_size % 2 == 0 and 2 <= kernel_size <= 8):
         raise ValueError(f"resample2d: kernel_size must be even, 2..8, got {kernel_size!r}")
-    if not sigma > 0: raise ValueError(f"resample2d: sigma must be > 0, got {sigma!r}")
+    _check_sigma('resample2d', sigma)
     sampler = Sampler('gaussian', kernel_size, dilation, float(sigma))
     return _sample(input, flow, resample2d_coords, sampler, backend)
