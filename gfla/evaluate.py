@@ -11,15 +11,15 @@ import torch.nn.functional as F
 # %% auto 0
 __all__ = ['PROTOCOLS', 'WEIGHT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_EXTENSIONS', 'PAIR_METRICS', 'RANDOM_TAG',
            'JPEG_QUALITY', 'PAPER_TABLE', 'REPORTED_REEVALUATIONS', 'LOWER_IS_WORSE', 'to_unit', 'as_image_batch',
-           'l1_error', 'psnr', 'ssim', 'gaussian_kernel_1d', 'ssim_256', 'resize_flow', 'flow_epe', 'Protocol',
-           'get_protocol', 'images_used', 'WeightsMissing', 'hub_checkpoint_dir', 'find_weights',
-           'load_state_dict_file', 'build_lpips', 'lpips_distance', 'frechet_distance', 'InceptionPool3',
-           'random_init_', 'build_inception', 'list_images', 'load_image', 'load_batch', 'gt_name_for',
-           'pair_generated_with_gt', 'default_cache_dir', 'module_fingerprint', 'image_list_key', 'ActivationStats',
-           'extract_features', 'activation_statistics', 'MetricRow', 'EvaluationReport', 'evaluate_folders',
-           'result_name', 'save_jpeg', 'generate_test_set', 'write_real_set', 'dataset_flow_epe', 'paper_table',
-           'comparison_grid', 'flow_mask_figure', 'attention_modules', 'attention_figure', 'failure_gallery',
-           'save_figure', 'write_figures', 'evaluate_cli']
+           'l1_error', 'psnr', 'ssim', 'gaussian_kernel_1d', 'ssim_256', 'resize_flow', 'flow_epe', 'person_l1',
+           'person_psnr', 'person_ssim', 'part_colour_error', 'Protocol', 'get_protocol', 'images_used',
+           'WeightsMissing', 'hub_checkpoint_dir', 'find_weights', 'load_state_dict_file', 'build_lpips',
+           'lpips_distance', 'frechet_distance', 'InceptionPool3', 'random_init_', 'build_inception', 'list_images',
+           'load_image', 'load_batch', 'gt_name_for', 'pair_generated_with_gt', 'default_cache_dir',
+           'module_fingerprint', 'image_list_key', 'ActivationStats', 'extract_features', 'activation_statistics',
+           'MetricRow', 'EvaluationReport', 'evaluate_folders', 'result_name', 'save_jpeg', 'generate_test_set',
+           'write_real_set', 'dataset_flow_epe', 'paper_table', 'comparison_grid', 'flow_mask_figure',
+           'attention_modules', 'attention_figure', 'failure_gallery', 'save_figure', 'write_figures', 'evaluate_cli']
 
 # %% ../nbs/08_evaluate.ipynb 5
 def to_unit(x: torch.Tensor) -> torch.Tensor:
@@ -66,8 +66,8 @@ def _valid_filter(x: torch.Tensor, kernel_1d: torch.Tensor) -> torch.Tensor:
     kw = kernel_1d.to(x).view(1, 1, 1, k).expand(c, 1, 1, k)
     return F.conv2d(F.conv2d(x, kh, groups=c), kw, groups=c)
 
-def _ssim_map_mean(pred, target, kernel_1d, data_range, cov_norm):
-    "Mean SSIM per image over the valid region and the channels: `[B]`."
+def _ssim_map(pred, target, kernel_1d, data_range, cov_norm):
+    "SSIM per pixel and channel over the valid region: `[B,C,H-k+1,W-k+1]`."
     k = kernel_1d.numel()
     if min(pred.shape[-2:]) < k:
         raise ValueError(f'SSIM window {k}x{k} is larger than the images {tuple(pred.shape[-2:])}')
@@ -77,8 +77,11 @@ def _ssim_map_mean(pred, target, kernel_1d, data_range, cov_norm):
     cov = cov_norm * (_valid_filter(pred * target, kernel_1d) - mu_x * mu_y)
     data_range = torch.as_tensor(data_range, dtype=pred.dtype).reshape(-1, 1, 1, 1)
     c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
-    s = (2 * mu_x * mu_y + c1) * (2 * cov + c2) / ((mu_x ** 2 + mu_y ** 2 + c1) * (var_x + var_y + c2))
-    return s.flatten(1).mean(1)
+    return (2 * mu_x * mu_y + c1) * (2 * cov + c2) / ((mu_x ** 2 + mu_y ** 2 + c1) * (var_x + var_y + c2))
+
+def _ssim_map_mean(pred, target, kernel_1d, data_range, cov_norm):
+    "Mean SSIM per image over the valid region and the channels: `[B]`."
+    return _ssim_map(pred, target, kernel_1d, data_range, cov_norm).flatten(1).mean(1)
 
 def ssim(pred: torch.Tensor, target: torch.Tensor, win_size: int = 51) -> torch.Tensor:
     "GFLA `ssim`: uniform `win_size`² window, data_range 1, sample covariance; per image `[B]`."
@@ -129,6 +132,50 @@ def flow_epe(flow: torch.Tensor, gt_flow: torch.Tensor, valid: torch.Tensor | No
     return (err * valid).sum() / n
 
 # %% ../nbs/08_evaluate.ipynb 20
+def _mask_for(mask: torch.Tensor, pred: torch.Tensor, name: str = 'mask') -> torch.Tensor:
+    "`mask` ([B,H,W] or [B,1,H,W], non-zero = inside) as float64 [B,1,H,W] matching `pred`."
+    if mask.dim() == 3: mask = mask[:, None]
+    if mask.dim() != 4 or mask.shape[1] != 1 or mask.shape[0] != pred.shape[0] or mask.shape[-2:] != pred.shape[-2:]:
+        raise ValueError(f'{name}: expected [B,H,W] or [B,1,H,W] matching the images {tuple(pred.shape)}, got {tuple(mask.shape)}')
+    return (mask != 0).to(torch.float64)
+
+def _masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    "Per-image mean of `values` [B,C,H,W] over the pixels of `mask` [B,1,H,W] and the channels; NaN where the mask is empty."
+    area = mask.flatten(1).sum(1) * values.shape[1]
+    return torch.where(area > 0, (values * mask).flatten(1).sum(1) / area.clamp_min(1), torch.full_like(area, math.nan))
+
+def person_l1(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    "Mean absolute error of [0,1] images inside `mask` (the person): `[B]`."
+    pred, target = _pair(pred, target)
+    return _masked_mean((pred - target).abs(), _mask_for(mask, pred))
+
+def person_psnr(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    "PSNR in dB of [0,1] images from the MSE inside `mask`: `[B]`."
+    pred, target = _pair(pred, target)
+    mse = _masked_mean((pred - target) ** 2, _mask_for(mask, pred))
+    return 10 * torch.log10(1 / mse.clamp_min(1e-300))
+
+def person_ssim(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, sigma: float = 1.5) -> torch.Tensor:
+    "SSIM map (Gaussian window, data range 1, edges reflected) averaged inside `mask`: `[B]`."
+    pred, target = _pair(pred, target)
+    kernel = gaussian_kernel_1d(sigma)
+    r = kernel.numel() // 2
+    pad = lambda x: F.pad(x, (r, r, r, r), mode='reflect')
+    return _masked_mean(_ssim_map(pad(pred), pad(target), kernel, 1.0, 1.0), _mask_for(mask, pred))
+
+def part_colour_error(pred: torch.Tensor, target: torch.Tensor, parts: torch.Tensor) -> torch.Tensor:
+    "Mean over the parts visible in `parts` [B,H,W] (ids, 0 = backdrop) of the L1 distance / 3 between the parts' mean RGB: `[B]`."
+    pred, target = _pair(pred, target)
+    if parts.dim() != 3 or parts.shape[0] != pred.shape[0] or parts.shape[-2:] != pred.shape[-2:]:
+        raise ValueError(f'parts: expected [B,H,W] part ids matching the images {tuple(pred.shape)}, got {tuple(parts.shape)}')
+    onehot = F.one_hot(parts.long().clamp_min(0), int(parts.max().item()) + 1)[..., 1:].permute(0, 3, 1, 2).to(pred)  # [B,K,H,W]
+    area = onehot.flatten(2).sum(2)                                                                # [B,K]
+    mean = lambda x: torch.einsum('bchw,bkhw->bkc', x, onehot) / area.clamp_min(1)[..., None]        # [B,K,3]
+    err = (mean(pred) - mean(target)).abs().mean(2)                                                  # [B,K]
+    visible = area > 0
+    return torch.where(visible.any(1), (err * visible).sum(1) / visible.sum(1).clamp_min(1), torch.full_like(err[:, 0], math.nan))
+
+# %% ../nbs/08_evaluate.ipynb 24
 import hashlib, json, os, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,7 +211,7 @@ def images_used(n: int, protocol: str | Protocol) -> int:
     p = get_protocol(protocol)
     return (n // p.batch_size) * p.batch_size if p.drop_last else n
 
-# %% ../nbs/08_evaluate.ipynb 23
+# %% ../nbs/08_evaluate.ipynb 27
 class WeightsMissing(FileNotFoundError):
     "A pretrained weight file needed by a metric is not available offline."
 
@@ -194,7 +241,7 @@ def find_weights(kind: str, path: str | os.PathLike | None = None) -> Path:
 def load_state_dict_file(path: Path) -> dict:
     return torch.load(path, map_location='cpu', weights_only=True)
 
-# %% ../nbs/08_evaluate.ipynb 26
+# %% ../nbs/08_evaluate.ipynb 30
 def build_lpips(weights: str | os.PathLike | None = 'default') -> nn.Module:
     "LPIPS(AlexNet, v0.1). `weights`: 'default' (hub cache), a path to torchvision's AlexNet weights, or None (random trunk)."
     import lpips, torchvision
@@ -216,7 +263,7 @@ def lpips_distance(pred: torch.Tensor, target: torch.Tensor, net: nn.Module) -> 
     p = next(net.parameters())
     return net(pred.to(p) * 2 - 1, target.to(p) * 2 - 1).flatten().double().cpu()
 
-# %% ../nbs/08_evaluate.ipynb 30
+# %% ../nbs/08_evaluate.ipynb 34
 def frechet_distance(mu1, sigma1, mu2, sigma2, eps: float = 1e-6) -> float:
     "Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2)."
     from scipy import linalg
@@ -235,7 +282,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps: float = 1e-6) -> float:
     diff = mu1 - mu2
     return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean))
 
-# %% ../nbs/08_evaluate.ipynb 33
+# %% ../nbs/08_evaluate.ipynb 37
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 class InceptionPool3(nn.Module):
@@ -293,7 +340,7 @@ def build_inception(protocol: str | Protocol = 'gfla2020', weights: str | os.Pat
     else: net.load_state_dict(weights)
     return InceptionPool3(net, p.inception, random_weights=weights is None).eval().requires_grad_(False)
 
-# %% ../nbs/08_evaluate.ipynb 37
+# %% ../nbs/08_evaluate.ipynb 41
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 
 def list_images(folder: str | os.PathLike) -> list[Path]:
@@ -341,7 +388,7 @@ def pair_generated_with_gt(generated_dir, gt_dir) -> list[tuple[Path, Path]]:
         raise FileNotFoundError(f'{len(missing)} generated image(s) have no ground truth in {gt_dir}: {missing[:5]}')
     return pairs
 
-# %% ../nbs/08_evaluate.ipynb 40
+# %% ../nbs/08_evaluate.ipynb 44
 def default_cache_dir() -> Path:
     "`$GFLA_CACHE_DIR`, else `~/.cache/gfla` (never inside a data folder)."
     return Path(os.environ.get('GFLA_CACHE_DIR', Path.home() / '.cache' / 'gfla'))
@@ -410,7 +457,7 @@ def activation_statistics(folder_or_paths, extractor: nn.Module, protocol='gfla2
         os.replace(tmp, cache_file)
     return stats
 
-# %% ../nbs/08_evaluate.ipynb 44
+# %% ../nbs/08_evaluate.ipynb 48
 @dataclass
 class MetricRow:
     metric: str
@@ -523,7 +570,7 @@ def _fid_row(protocol, generated_paths, real_dir, weights, supplied, cache_dir, 
     note = f'real set {real.n_used}/{real.n_total} images' + (' (cached stats)' if real.from_cache else '')
     return MetricRow('FID', tag, frechet_distance(fake.mu, fake.sigma, real.mu, real.sigma), fake.n_used, n, note)
 
-# %% ../nbs/08_evaluate.ipynb 48
+# %% ../nbs/08_evaluate.ipynb 52
 JPEG_QUALITY = 75  # imageio/PIL default, which the authors' test.py used
 
 def result_name(source_name: str, target_name: str) -> str:
@@ -595,7 +642,7 @@ def dataset_flow_epe(model: nn.Module, dataset, batch_size: int = 8, device='cpu
         total += float(flow_epe(flows[-1], batch['flow'].to(device), valid)) * float(valid.sum()); count += float(valid.sum())
     return total / count
 
-# %% ../nbs/08_evaluate.ipynb 52
+# %% ../nbs/08_evaluate.ipynb 56
 PAPER_TABLE = {  # method -> dataset -> (FID, LPIPS, provenance); field_and_style.md §1.2, protocol gfla2020
     'Def-GAN':   {'fashion': (18.457, 0.2330, 'R'), 'market': (25.364, 0.2994, 'R')},
     'VU-Net':    {'fashion': (23.667, 0.2637, 'R'), 'market': (20.144, 0.3211, 'R')},
@@ -627,7 +674,7 @@ def paper_table(dataset: str = 'fashion', measured: dict[str, EvaluationReport] 
                          f'{" RANDOM WEIGHTS: not a score" if random else ""} | measured here |')
     return '\n'.join(lines)
 
-# %% ../nbs/08_evaluate.ipynb 55
+# %% ../nbs/08_evaluate.ipynb 59
 def _picture(x) -> np.ndarray:
     "[3,H,W] tensor in [-1,1] -> uint8 [H,W,3] (arrays pass through)."
     from gfla.data import tensor_to_image
@@ -729,7 +776,7 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 100) -> Path:
     fig.savefig(path, dpi=dpi, bbox_inches='tight'); plt.close(fig)
     return path
 
-# %% ../nbs/08_evaluate.ipynb 59
+# %% ../nbs/08_evaluate.ipynb 63
 import argparse
 
 def _inception_available(protocols, weights) -> bool:
