@@ -4,22 +4,22 @@
 
 # %% auto 0
 __all__ = ['PATTERNS', 'SKIN_TONES', 'HAIR_COLORS', 'BODY_PARTS', 'PART_NAMES', 'HEAD_CENTER_HEIGHT', 'NECK_LENGTH',
-           'STUDIO_BACKDROP', 'PAIR_TITLES', 'DATASETS', 'GRAY_FILL', 'FASHION_SAMPLE', 'Material', 'Person',
-           'random_person', 'PartSpec', 'render_person', 'random_pose', 'pose_transfer_pair', 'SyntheticPoseDataset',
-           'tensor_to_image', 'flow_to_color', 'show_images', 'pair_row', 'preview_figure', 'bench_synthetic', 'main',
-           'official_paths', 'fashion_flat_name', 'write_pairs', 'load_pairs', 'write_official_layout', 'affine_image',
-           'AffineAugmentation', 'load_image', 'PoseTransferDataset']
+           'STUDIO_BACKDROP', 'PAIR_TITLES', 'DATASETS', 'GRAY_FILL', 'MIN_IMAGE_SIDE', 'FASHION_SAMPLE', 'Material',
+           'Person', 'random_person', 'PartSpec', 'render_person', 'random_pose', 'pose_transfer_pair',
+           'SyntheticPoseDataset', 'tensor_to_image', 'flow_to_color', 'show_images', 'pair_row', 'preview_figure',
+           'bench_synthetic', 'main', 'official_paths', 'fashion_flat_name', 'write_pairs', 'load_pairs',
+           'write_official_layout', 'affine_image', 'AffineAugmentation', 'load_image', 'PoseTransferDataset']
 
 # %% ../nbs/01_data.ipynb 2
-import argparse, colorsys, csv, dataclasses, math, time
+import argparse, colorsys, csv, dataclasses, io, math, time
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 import numpy as np
 import torch
 from PIL import Image
 import gfla
 from .pose import (KEYPOINT, KEYPOINT_NAMES, MISSING, N_KEYPOINTS, affine_keypoints, affine_matrix, draw_skeleton,
-                       load_annotations, pose_heatmaps, rescale_keypoints, write_annotations)
+                       load_annotations, pose_heatmaps, read_text_utf8, rescale_keypoints, write_annotations)
 
 # %% ../nbs/01_data.ipynb 6
 PATTERNS = ('plain', 'stripes', 'checks', 'dots')
@@ -522,12 +522,18 @@ def write_pairs(csv_path, pairs):
         writer.writerow(['from', 'to'])
         writer.writerows(pairs)
 
+def _check_image_name(name, where):
+    "An image name of a pairs file: a non-empty relative path that stays inside the image folder."
+    if not name: raise ValueError(f"{where}: empty image name")
+    parts = PurePosixPath(name.replace('\\', '/')).parts
+    if name.startswith(('/', '\\')) or PureWindowsPath(name).drive or '..' in parts:
+        raise ValueError(f"{where}: image name {name!r} leaves the image folder (names must be relative paths inside it)")
+
 def load_pairs(csv_path, known=None):
-    "Read an official pairs CSV into `[(from, to), ...]`; with `known` (names), a row naming anything else is an error."
+    "Read an official UTF-8 pairs CSV into `[(from, to), ...]`; names must stay inside the image folder; with `known` (names), a row naming anything else is an error."
     csv_path = Path(csv_path)
     if not csv_path.is_file(): raise FileNotFoundError(f"pairs file not found: {csv_path}")
-    with open(csv_path, newline='', encoding='utf-8') as f:
-        rows = list(csv.reader(f))
+    rows = list(csv.reader(io.StringIO(read_text_utf8(csv_path), newline='')))
     header = [c.strip() for c in rows[0]] if rows else []
     if 'from' not in header or 'to' not in header:
         raise ValueError(f"{csv_path}, line 1: header must have columns 'from' and 'to', got {header}")
@@ -538,6 +544,7 @@ def load_pairs(csv_path, known=None):
         if len(row) != len(header): raise ValueError(f"{csv_path}, line {line_no}: expected {len(header)} fields, got {len(row)}")
         pair = row[i_from].strip(), row[i_to].strip()
         for name in pair:
+            _check_image_name(name, f"{csv_path}, line {line_no}")
             if known is not None and name not in known: raise ValueError(f"{csv_path}, line {line_no}: unknown image {name!r}")
         pairs.append(pair)
     if not pairs: raise ValueError(f"{csv_path}: no pairs")
@@ -607,13 +614,40 @@ class AffineAugmentation:
         return source, target
 
 # %% ../nbs/01_data.ipynb 71
+MIN_IMAGE_SIDE = 8   # px: a smaller image holds no person, and stretching it to the load size would invent one
+
+def _image_pixels(path):
+    "Decode `path` completely: an 8-bit 'RGB' PIL image, or float32 grey values [H,W] in [0,1] (16-bit and float images)."
+    try: im = Image.open(path)
+    except Exception as e: raise OSError(f"cannot read image {path}: {e}") from None   # PIL's errors vary by format
+    with im:
+        w, h = im.size
+        if min(w, h) < MIN_IMAGE_SIDE:
+            raise ValueError(f"image {path} is {w}x{h} px (WxH); images must be at least {MIN_IMAGE_SIDE} px on each side")
+        try: im.load()                                    # decode now: a truncated or corrupt file fails here, named
+        except Exception as e: raise OSError(f"cannot read image {path}: {e}") from None
+        if im.mode.startswith('I;16') or (im.mode == 'I' and im.format == 'PNG'):   # 16-bit grey (older Pillow: 'I')
+            return np.asarray(im).astype(np.float32) / 65535
+        if im.mode == 'F':
+            grey = np.asarray(im, np.float32)
+            if not (grey.min() >= 0 and grey.max() <= 1):   # NaN fails too
+                raise ValueError(f"image {path}: float pixels must lie in [0, 1], found [{grey.min():g}, {grey.max():g}]")
+            return grey
+        if im.mode == 'I':
+            raise ValueError(f"image {path}: 32-bit integer pixels have no defined range; save it with 8 or 16 bits per channel")
+        return im.convert('RGB')
+
 def load_image(path, size, affine=None):
-    "Read an RGB image, resize to `size` (h,w) with PIL bilinear, optionally warp by a 3×3 `affine` matrix, return [3,H,W] float32 in [-1,1]."
+    "Read an image as RGB (16-bit and [0,1]-float grey ones by their range), resize to `size` (h,w) with PIL bilinear, optionally warp by a 3×3 `affine` matrix: [3,H,W] float32 in [-1,1]."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"image not found: {path}")
-    try:
-        with Image.open(path) as im: im = im.convert('RGB').resize((size[1], size[0]), Image.BILINEAR)
-    except OSError as e: raise OSError(f"cannot read image {path}: {e}") from None
+    pixels = _image_pixels(path)
+    if isinstance(pixels, np.ndarray):                    # grey in [0,1]: resize and warp in float (PIL mode 'F')
+        grey = Image.fromarray(pixels).resize((size[1], size[0]), Image.BILINEAR)
+        if affine is not None: grey = affine_image(grey, affine, fill=GRAY_FILL[0] / 255)
+        unit = np.asarray(grey, np.float32)
+        return torch.from_numpy(np.repeat(unit[None] * 2 - 1, 3, 0))
+    im = pixels.resize((size[1], size[0]), Image.BILINEAR)
     if affine is not None: im = affine_image(im, affine)
     return torch.from_numpy(np.asarray(im, np.float32).transpose(2, 0, 1) / 127.5 - 1)
 
@@ -631,7 +665,7 @@ class PoseTransferDataset(torch.utils.data.Dataset):
         self.augment = AffineAugmentation() if augment is True else augment or None
         self.seed, self.epoch = int(seed), 0
         if not image_dir.is_dir(): raise FileNotFoundError(f"image folder not found: {image_dir}")
-        self.annotations = load_annotations(annotation_csv)
+        self.annotations = load_annotations(annotation_csv, size=self.old_size)   # far-off keypoints fail here, named
         self.pairs = load_pairs(pairs_csv, known=self.annotations)
         for name in sorted({n for pair in self.pairs for n in pair}):
             if not (image_dir / name).is_file(): raise FileNotFoundError(f"image {image_dir / name} (listed in {pairs_csv}) not found")
@@ -650,7 +684,7 @@ class PoseTransferDataset(torch.utils.data.Dataset):
     def _view(self, name, affine):
         keypoints = rescale_keypoints(self.annotations[name], self.old_size, self.load_size)
         image = load_image(self.image_dir / name, self.load_size, affine)
-        pose = pose_heatmaps(keypoints, self.load_size, self.sigma, affine=affine)
+        pose = pose_heatmaps(self.annotations[name], self.load_size, self.sigma, old_size=self.old_size, affine=affine)
         if affine is not None: keypoints = affine_keypoints(keypoints, affine).astype(np.float32)
         return image, pose, torch.from_numpy(keypoints)
 

@@ -4,11 +4,11 @@
 
 # %% auto 0
 __all__ = ['KEYPOINT_NAMES', 'N_KEYPOINTS', 'KEYPOINT', 'MISSING', 'LIMBS', 'KEYPOINT_COLORS', 'LIMB_COLORS', 'ANNOTATION_HEADER',
-           'load_annotations', 'write_annotations', 'rescale_keypoints', 'affine_matrix', 'affine_keypoints',
-           'pose_heatmaps', 'draw_skeleton']
+           'KEYPOINT_LIMIT', 'read_text_utf8', 'check_keypoints', 'load_annotations', 'write_annotations',
+           'rescale_keypoints', 'affine_matrix', 'affine_keypoints', 'pose_heatmaps', 'draw_skeleton']
 
 # %% ../nbs/00_pose.ipynb 2
-import json, math
+import io, json, math
 from pathlib import Path
 import numpy as np
 import torch
@@ -46,6 +46,36 @@ LIMB_COLORS = _hue_wheel(len(LIMBS))
 
 # %% ../nbs/00_pose.ipynb 10
 ANNOTATION_HEADER = ('name', 'keypoints_y', 'keypoints_x')
+KEYPOINT_LIMIT = 4   # a present keypoint farther out than this many image sizes is an error, not an empty heat-map
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+def read_text_utf8(path):
+    "The text of a UTF-8 file (a byte-order mark is skipped); another encoding is a `ValueError` naming the file and line."
+    data = Path(path).read_bytes()
+    if data.startswith(b'\xef\xbb\xbf'): data = data[3:]
+    try: return data.decode('utf-8')
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b'\n') + 1
+        raise ValueError(f"{path}, line {line}: not UTF-8 text (byte 0x{data[e.start]:02x}: {e.reason}); "
+                         "save the file as UTF-8") from None
+
+def check_keypoints(kp, size, where='keypoints'):
+    "Raise a one-line `ValueError` (prefixed by `where`) if (N,2) (y,x) `kp` has NaN/inf or a present keypoint beyond `KEYPOINT_LIMIT` × `size` (h,w)."
+    kp = np.asarray(kp, dtype=np.float64)[:, :2]
+    label = lambda i: repr(KEYPOINT_NAMES[i]) if len(kp) == N_KEYPOINTS else str(i)
+    finite = np.isfinite(kp).all(1)
+    if not finite.all():
+        i = int(np.flatnonzero(~finite)[0])
+        raise ValueError(f"{where}: keypoints contain NaN/inf, keypoint {label(i)} is {tuple(kp[i].tolist())} "
+                         "(use -1 for missing keypoints)")
+    h, w = size
+    present = ~(kp == MISSING).any(1)
+    beyond = present & ((np.abs(kp[:, 0]) > KEYPOINT_LIMIT * h) | (np.abs(kp[:, 1]) > KEYPOINT_LIMIT * w))
+    if beyond.any():
+        i = int(np.flatnonzero(beyond)[0])
+        raise ValueError(f"{where}: keypoint {label(i)} at (y, x) = ({kp[i, 0]:g}, {kp[i, 1]:g}) lies beyond "
+                         f"{KEYPOINT_LIMIT}x the {h}x{w} image (|y| <= {KEYPOINT_LIMIT * h}, |x| <= {KEYPOINT_LIMIT * w}); "
+                         "a wrong annotation or the wrong frame")
 
 def _parse_coords(text, where, field):
     "One JSON list of 18 integer coordinates (>= -1) from an annotation field."
@@ -55,16 +85,19 @@ def _parse_coords(text, where, field):
         raise ValueError(f"{where}: {field} must be a JSON list of numbers, got {text[:60]!r}")
     if len(values) != N_KEYPOINTS:
         raise ValueError(f"{where}: {field} has {len(values)} keypoints, expected {N_KEYPOINTS}")
-    if any(v < MISSING or not math.isfinite(v) for v in values):
-        raise ValueError(f"{where}: {field} has a coordinate below -1 (the missing marker) or not finite")
+    if any(not math.isfinite(v) or abs(v) > _FLOAT32_MAX for v in values):
+        raise ValueError(f"{where}: {field} has a coordinate that is not a finite float32: "
+                         f"{next(v for v in values if not math.isfinite(v) or abs(v) > _FLOAT32_MAX)!r}")
+    if any(v < MISSING for v in values):
+        raise ValueError(f"{where}: {field} has a coordinate below -1 (the missing marker)")
     return values
 
-def load_annotations(csv_path):
-    "Read an official `name:keypoints_y:keypoints_x` annotation CSV into `{name: float32 (18,2) (y,x)}`, -1 = missing."
+def load_annotations(csv_path, size=None):
+    "Read an official `name:keypoints_y:keypoints_x` UTF-8 CSV into `{name: float32 (18,2) (y,x)}`, -1 = missing; with the frame `size` (h,w), far-off keypoints are errors."
     csv_path = Path(csv_path)
     if not csv_path.is_file(): raise FileNotFoundError(f"annotation file not found: {csv_path}")
     annotations = {}
-    with open(csv_path, newline='', encoding='utf-8') as f:
+    with io.StringIO(read_text_utf8(csv_path), newline='') as f:
         for line_no, line in enumerate(f, 1):
             line = line.strip()
             if not line: continue
@@ -82,6 +115,7 @@ def load_annotations(csv_path):
             kp = np.array([ys, xs], dtype=np.float32).T
             if ((kp[:, 0] == MISSING) != (kp[:, 1] == MISSING)).any():
                 raise ValueError(f"{where}: keypoint with only one coordinate missing")
+            if size is not None: check_keypoints(kp, size, f"{where} ({name})")
             annotations[name] = kp
     if not annotations: raise ValueError(f"{csv_path}: no annotation rows")
     return annotations
@@ -129,9 +163,10 @@ def affine_keypoints(kp, matrix):
 # %% ../nbs/00_pose.ipynb 23
 def pose_heatmaps(kp, size, sigma=6.0, old_size=None, affine=None):
     "18-channel Gaussian pose maps `float32 [18,H,W]` of (y,x) keypoints in the `size` frame (or `old_size`, then rescaled), moved by a 3×3 `affine` matrix if given."
-    kp = np.asarray(kp, dtype=np.float32)[:, :2]
+    kp = np.asarray(kp, dtype=np.float64)[:, :2]
     if kp.shape != (N_KEYPOINTS, 2): raise ValueError(f"keypoints must have shape (18, 2), got {kp.shape}")
-    if np.isnan(kp).any(): raise ValueError("keypoints contain NaN (use -1 for missing keypoints)")
+    check_keypoints(kp, old_size or size)             # finite and not absurdly far off, in the frame they are given in
+    kp = kp.astype(np.float32)
     present = ~(kp == MISSING).any(1)                 # decided before any transform, as in the official code
     if old_size is not None: kp = rescale_keypoints(kp, old_size, size)
     if affine is not None: kp = affine_keypoints(kp, affine)
