@@ -4,48 +4,171 @@
 
 # %% ../nbs/13_cli.ipynb 2
 from __future__ import annotations
-import argparse, dataclasses, json, sys
+import argparse, dataclasses, json, math, os, sys, types, typing
 from pathlib import Path
+import gfla
 
 # %% auto 0
-__all__ = ['COMMANDS', 'config_from_args', 'run_command', 'train_command', 'bench_train_command', 'evaluate_command',
-           'bench_ops_command', 'main']
+__all__ = ['SEED_RANGE', 'DATASET_NAMES', 'COMMANDS', 'int_at_least', 'positive_float', 'seed_int', 'image_size_problem',
+           'smallest_square_size', 'check_train_config', 'config_from_args', 'run_command', 'train_command',
+           'bench_train_command', 'evaluate_command', 'bench_ops_command', 'main']
 
-# %% ../nbs/13_cli.ipynb 4
+# %% ../nbs/13_cli.ipynb 5
+def int_at_least(minimum: int):
+    "An argparse `type`: an integer >= `minimum` (argparse names the option in its error)."
+    def parse(text):
+        try: value = int(text)
+        except ValueError: raise argparse.ArgumentTypeError(f'must be an integer >= {minimum}, got {text!r}') from None
+        if value < minimum: raise argparse.ArgumentTypeError(f'must be an integer >= {minimum}, got {value}')
+        return value
+    return parse
+
+def positive_float(text):
+    "An argparse `type`: a finite number > 0."
+    try: value = float(text)
+    except ValueError: raise argparse.ArgumentTypeError(f'must be a finite number > 0, got {text!r}') from None
+    if not (math.isfinite(value) and value > 0): raise argparse.ArgumentTypeError(f'must be a finite number > 0, got {text}')
+    return value
+
+SEED_RANGE = range(2 ** 32)   # np.random.seed's range
+
+def seed_int(text):
+    "An argparse `type`: a seed in 0..2**32-1."
+    try: value = int(text)
+    except ValueError: value = -1
+    if value not in SEED_RANGE: raise argparse.ArgumentTypeError(f'must be an integer in 0..{SEED_RANGE[-1]}, got {text!r}')
+    return value
+
+# %% ../nbs/13_cli.ipynb 8
 def _parse_value(text: str):
     "A `--set` value: JSON when it parses (numbers, booleans, lists, objects), else the string."
     try: return json.loads(text)
     except json.JSONDecodeError: return text
 
+def _is_int(v): return isinstance(v, int) and not isinstance(v, bool)
+def _is_number(v): return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+def _typed_value(key: str, text: str, hint, default=None):
+    "The value of `--set key=text` for a field of type `hint`; a one-line `ValueError` naming the key and the type otherwise."
+    value, optional = _parse_value(text), False
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(hint))
+        if optional and value is None: return None
+        if len(args) == 1: hint = args[0]
+    origin, args = typing.get_origin(hint) or hint, typing.get_args(hint)
+    def fail(expected):
+        example = f', e.g. --set {key}={json.dumps(default, separators=(",", ":"))}' if default is not None and not dataclasses.is_dataclass(default) else ''
+        raise ValueError(f"--set {key}={text}: {key} expects {expected}{' or null' if optional else ''}{example}; got {text!r}")
+    if hint is bool: return value if isinstance(value, bool) else fail('true or false')
+    if hint is int: return value if _is_int(value) else fail('an integer')
+    if hint is float: return float(value) if _is_number(value) else fail('a number')
+    if hint is str: return value if isinstance(value, str) else text
+    if origin is dict: return value if isinstance(value, dict) else fail('a JSON object')
+    if dataclasses.is_dataclass(hint):
+        names = [f.name for f in dataclasses.fields(hint)]
+        if not (isinstance(value, dict) and all(k in names and _is_number(v) for k, v in value.items())):
+            fail(f'a JSON object of numbers with keys from {names}, e.g. {{"{names[0]}": 1.0}}')
+        return value
+    if origin is tuple:
+        if args and Ellipsis not in args:
+            kinds = {int: ('integers', _is_int), float: ('numbers', _is_number)}
+            noun, ok = kinds.get(args[0], ('values', lambda v: True))
+            if not (isinstance(value, list) and len(value) == len(args) and all(ok(v) for v in value)):
+                fail(f'a list of {len(args)} {noun}')
+        elif not isinstance(value, list): fail('a JSON list')
+        return value
+    return value                                          # a type this check does not know: as parsed
+
+# %% ../nbs/13_cli.ipynb 11
+DATASET_NAMES = ('synthetic', 'fashion', 'market')
+
+def image_size_problem(mc, size) -> str | None:
+    "Why a `gfla.models.GFLAConfig` `mc` cannot train at `size` (H, W), or None if it can."
+    H, W = size
+    attn = sorted(mc.attn_layer)
+    divisor = max(mc.min_divisor, 2 ** attn[-1] if attn else 1)
+    if H % divisor or W % divisor:
+        return f'H and W must be multiples of {divisor} (its encoders halve the image {int(math.log2(divisor))} times)'
+    deepest = 2 ** mc.flow_encoder_layer
+    if math.ceil(H / deepest) * math.ceil(W / deepest) < 2:
+        return f'its flow network\'s deepest map (stride {deepest}) would be 1x1, too small for instance normalisation'
+    if (H // mc.min_divisor) * (W // mc.min_divisor) < 2:
+        return f'its encoders\' deepest map (stride {mc.min_divisor}) would be 1x1, too small for instance normalisation'
+    for l in attn:
+        k = mc.kernel_size[l]
+        if H // 2 ** l < k or W // 2 ** l < k:
+            return f'its flow at 1/{2 ** l} scale would be {H // 2 ** l}x{W // 2 ** l}, smaller than the {k}x{k} attention window'
+    return None
+
+def smallest_square_size(mc, limit: int = 4096) -> int:
+    "The smallest S such that `mc` trains at S×S."
+    return next(s for s in range(mc.min_divisor, limit + 1, mc.min_divisor) if image_size_problem(mc, (s, s)) is None)
+
+def check_train_config(config, min_stage_steps: int = 0):
+    "Raise one clear `ValueError` naming the first setting of the `TrainConfig` `config` that cannot train."
+    from gfla.train import model_config
+    def need(ok, message):
+        if not ok: raise ValueError(message)
+    for name, low in (('batch_size', 1), ('stage1_steps', min_stage_steps), ('stage2_steps', min_stage_steps), ('log_every', 1),
+                      ('sample_every', 1), ('checkpoint_every', 1), ('num_workers', 0), ('train_pairs', 1), ('eval_pairs', 1)):
+        v = getattr(config, name)
+        why = ' (gfla run trains and evaluates every stage)' if name.endswith('_steps') and low else ''
+        need(_is_int(v) and v >= low, f'{name} must be an integer >= {low}{why}, got {v!r}')
+    for name in ('seed', 'data_seed', 'eval_seed'):
+        v = getattr(config, name)
+        need(_is_int(v) and v in SEED_RANGE, f'{name} must be an integer in 0..{SEED_RANGE[-1]}, got {v!r}')
+    for name in ('lr_g', 'lr_d'):
+        v = getattr(config, name)
+        need(_is_number(v) and math.isfinite(v) and v > 0, f'{name} must be a finite number > 0, got {v!r}')
+    betas = tuple(config.betas)
+    need(len(betas) == 2 and all(_is_number(b) and 0 <= b < 1 for b in betas), f'betas must be two numbers in [0, 1), got {list(betas)}')
+    need(_is_number(config.lr_decay) and 0 <= config.lr_decay <= 1, f'lr_decay must be in [0, 1], got {config.lr_decay!r}')
+    need(config.dataset in DATASET_NAMES, f'dataset must be one of {list(DATASET_NAMES)}, got {config.dataset!r}')
+    if config.dataset != 'synthetic':
+        need(config.data_root, f'dataset {config.dataset!r} needs --data-root (the official layout)')
+        need(Path(config.data_root).is_dir(), f'data_root {config.data_root} is not a directory')
+    size = tuple(config.image_size)
+    need(len(size) == 2 and all(_is_int(s) and s >= 1 for s in size), f'image_size must be two integers >= 1, got {list(size)}')
+    try: mc = model_config(config)
+    except TypeError as e: raise ValueError(f'model_overrides {config.model_overrides}: {e}') from None
+    problem = image_size_problem(mc, size)
+    need(problem is None, f'image_size {size[0]}x{size[1]} does not suit model {config.model!r}: {problem}; '
+                          f'the smallest square size it takes is {smallest_square_size(mc)}x{smallest_square_size(mc)}')
+
+# %% ../nbs/13_cli.ipynb 14
 def _add_config_options(ap: argparse.ArgumentParser, default_config: str = 'synthetic'):
     ap.add_argument('--config', default=default_config, help='preset: synthetic | fashion | market')
     ap.add_argument('--data-root', help='official dataset layout (fashion / market)')
-    ap.add_argument('--batch-size', type=int); ap.add_argument('--lr-g', type=float); ap.add_argument('--lr-d', type=float)
-    ap.add_argument('--stage1-steps', type=int); ap.add_argument('--stage2-steps', type=int)
-    ap.add_argument('--seed', type=int)
+    ap.add_argument('--batch-size', type=int_at_least(1))
+    ap.add_argument('--lr-g', type=positive_float); ap.add_argument('--lr-d', type=positive_float)
+    ap.add_argument('--stage1-steps', type=int_at_least(0), help='0: no training in that stage')
+    ap.add_argument('--stage2-steps', type=int_at_least(0))
+    ap.add_argument('--seed', type=seed_int)
     ap.add_argument('--device', help='auto | cpu | cuda')
     ap.add_argument('--amp', action='store_true', default=None, help='bfloat16 autocast (GPU)')
     ap.add_argument('--channels-last', action='store_true', default=None, help='channels_last memory format (GPU)')
     ap.add_argument('--vgg-weights', help="local torchvision VGG19 state dict (default: torchvision's, random if offline)")
     ap.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='any TrainConfig field, e.g. --set num_workers=2')
-    ap.add_argument('--threads', type=int, help='torch CPU threads (default: torch\'s choice)')
+    ap.add_argument('--threads', type=int_at_least(1), help='torch CPU threads (default: torch\'s choice)')
 
-def config_from_args(args):
-    "The `TrainConfig` described by parsed `gfla train/run` options."
+def config_from_args(args, min_stage_steps: int = 0):
+    "The `TrainConfig` described by parsed `gfla train/run` options, checked by `check_train_config`."
     from gfla.train import get_config, TrainConfig
     overrides = {k: v for k, v in dict(data_root=args.data_root, batch_size=args.batch_size, lr_g=args.lr_g, lr_d=args.lr_d,
                  stage1_steps=args.stage1_steps, stage2_steps=args.stage2_steps, seed=args.seed, device=args.device,
                  amp=args.amp, channels_last=args.channels_last, vgg_weights=args.vgg_weights).items() if v is not None}
-    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    fields, hints, defaults = {f.name for f in dataclasses.fields(TrainConfig)}, typing.get_type_hints(TrainConfig), TrainConfig()
     for item in args.set:
         key, sep, value = item.partition('=')
         if not sep or key not in fields: raise ValueError(f'--set {item!r}: expected FIELD=VALUE with FIELD in {sorted(fields)}')
-        overrides[key] = _parse_value(value)
+        overrides[key] = _typed_value(key, value, hints[key], getattr(defaults, key))
     preset = get_config(args.config)
     for key in ('stage1_weights', 'stage2_weights'):  # a partial dict changes only the named weights of the preset
         if isinstance(overrides.get(key), dict): overrides[key] = dataclasses.replace(getattr(preset, key), **overrides[key])
-    config = dataclasses.replace(preset, **overrides)
-    return TrainConfig.from_dict(dataclasses.asdict(config))  # normalises --set values (tuples, loss weights)
+    config = TrainConfig.from_dict(dataclasses.asdict(dataclasses.replace(preset, **overrides)))  # tuples, loss weights
+    check_train_config(config, min_stage_steps)
+    return config
 
 def _set_threads(args):
     if args.threads:
@@ -64,7 +187,7 @@ def run_command(argv):
     _set_threads(args)
     from gfla.train import run_main_job, QUICK
     if args.quick: args.set = [f'{k}={json.dumps(v)}' for k, v in QUICK.items()] + args.set
-    report = run_main_job(args.out, config=config_from_args(args), quick=args.quick, resume=args.resume)
+    report = run_main_job(args.out, config=config_from_args(args, min_stage_steps=1), quick=args.quick, resume=args.resume)
     if report and not report['gfla_beats_baselines'] and not args.quick:
         print('WARNING: GFLA did not beat both baselines on this run (see metrics.md)', file=sys.stderr)
     return 0
@@ -75,7 +198,7 @@ def train_command(argv):
     ap.add_argument('--stage', default='all', help='stage1 | stage2 | baseline | all (stage1 then stage2)')
     ap.add_argument('--out', required=True, help='run directory (one sub-folder per stage)')
     ap.add_argument('--resume', action='store_true', help='continue from <out>/<stage>/checkpoint.pt')
-    ap.add_argument('--max-steps', type=int, help='stop (with a checkpoint) after this many steps of this call')
+    ap.add_argument('--max-steps', type=int_at_least(1), help='stop (with a checkpoint) after this many steps of this call')
     ap.add_argument('--init-flow-from', help='stage-1 checkpoint for stage 2 (default <out>/stage1/checkpoint.pt)')
     _add_config_options(ap)
     args = ap.parse_args(argv)
@@ -92,16 +215,19 @@ def train_command(argv):
 def bench_train_command(argv):
     "`gfla bench-train`: training steps/s of each stage of a preset."
     ap = argparse.ArgumentParser(prog='gfla bench-train', description=bench_train_command.__doc__)
-    ap.add_argument('--steps', type=int, default=10); ap.add_argument('--warmup', type=int, default=3)
+    ap.add_argument('--steps', type=int_at_least(1), default=10, help='timed steps')
+    ap.add_argument('--warmup', type=int_at_least(1), default=3, help='untimed steps first (timing starts at the end of the last)')
     ap.add_argument('--stages', default='stage1,stage2,baseline')
     ap.add_argument('--synthetic-data', action='store_true', help='synthetic pairs at the preset\'s image size')
     _add_config_options(ap)
     args = ap.parse_args(argv)
     _set_threads(args)
-    from gfla.train import benchmark_training
+    from gfla.train import benchmark_training, STAGES
+    stages = args.stages.split(',')
+    if any(s not in STAGES for s in stages): ap.error(f'--stages must be a comma-separated list of {list(STAGES)}, got {args.stages!r}')
+    if args.synthetic_data: args.set = [*args.set, 'dataset=synthetic']   # before the check: no --data-root needed
     config = config_from_args(args)
-    if args.synthetic_data: config = dataclasses.replace(config, dataset='synthetic')
-    benchmark_training(config, args.stages.split(','), steps=args.steps, warmup=args.warmup)
+    benchmark_training(config, stages, steps=args.steps, warmup=args.warmup)
     return 0
 
 def evaluate_command(argv):
@@ -117,14 +243,35 @@ def bench_ops_command(argv):
 COMMANDS = {'run': run_command, 'train': train_command, 'evaluate': evaluate_command,
             'bench-train': bench_train_command, 'bench-ops': bench_ops_command}
 
+def _error_line(e: BaseException) -> str:
+    "One line for `e`: its message (the last line of a traceback carried in it, e.g. from a DataLoader worker), its type if unexpected."
+    text = str(e).strip()
+    if 'Traceback (most recent call last)' in text: text = text.splitlines()[-1].strip()
+    text = '; '.join(line.strip() for line in text.splitlines() if line.strip()) or type(e).__name__
+    expected = (ValueError, TypeError, OSError, RuntimeError, FloatingPointError, ImportError)
+    return text if isinstance(e, expected) else f'{type(e).__name__}: {text} (an internal error: run with --debug for the traceback)'
+
 def main(argv: list[str] | None = None) -> int:
-    "Entry point of the `gfla` console script."
+    "Entry point of the `gfla` console script: one line `gfla: error: ...` and exit status 2 on any failure (`--debug` or `GFLA_DEBUG=1`: the traceback)."
     argv = sys.argv[1:] if argv is None else list(argv)
+    debug = '--debug' in argv or os.environ.get('GFLA_DEBUG', '') not in ('', '0')
+    argv = [a for a in argv if a != '--debug']
+    if argv[:1] == ['--version']: print(f'gfla {gfla.__version__}'); return 0
     if not argv or argv[0] in ('-h', '--help') or argv[0] not in COMMANDS:
-        print('usage: gfla {' + ','.join(COMMANDS) + '} [options]   (gfla <command> --help for its options)')
-        if argv and argv[0] not in ('-h', '--help'): print(f'gfla: unknown command {argv[0]!r}', file=sys.stderr); return 2
-        return 0
-    code = COMMANDS[argv[0]](argv[1:])
+        usage = 'usage: gfla [--version] [--debug] {' + ','.join(COMMANDS) + '} [options]   (gfla <command> --help for its options)'
+        if argv and argv[0] not in ('-h', '--help'):
+            print(usage, file=sys.stderr); print(f'gfla: error: unknown command {argv[0]!r}', file=sys.stderr); return 2
+        print(usage); return 0
+    try: code = COMMANDS[argv[0]](argv[1:])
+    except SystemExit as e:                    # argparse: --help (0) or a usage error (2, already printed)
+        if isinstance(e.code, str): print(e.code, file=sys.stderr)
+        return e.code if isinstance(e.code, int) else int(e.code is not None)
+    except KeyboardInterrupt:
+        if debug: raise
+        print('gfla: interrupted', file=sys.stderr); return 130
+    except Exception as e:
+        if debug: raise
+        print(f'gfla: error: {_error_line(e)}', file=sys.stderr); return 2
     from gfla.train import shutdown_distributed
     shutdown_distributed()   # torchrun: every rank leaves the group together
     return code
