@@ -11,14 +11,14 @@ import torch.nn.functional as F
 # %% auto 0
 __all__ = ['PROTOCOLS', 'WEIGHT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_EXTENSIONS', 'PAIR_METRICS', 'RANDOM_TAG',
            'JPEG_QUALITY', 'PAPER_TABLE', 'REPORTED_REEVALUATIONS', 'LOWER_IS_WORSE', 'to_unit', 'as_image_batch',
-           'l1_error', 'psnr', 'ssim', 'gaussian_kernel_1d', 'ssim_256', 'resize_flow', 'flow_epe', 'person_l1',
-           'person_psnr', 'person_ssim', 'part_colour_error', 'Protocol', 'get_protocol', 'images_used',
-           'WeightsMissing', 'hub_checkpoint_dir', 'find_weights', 'load_state_dict_file', 'build_lpips',
-           'lpips_distance', 'frechet_distance', 'InceptionPool3', 'random_init_', 'build_inception', 'list_images',
-           'load_image', 'load_batch', 'gt_name_for', 'pair_generated_with_gt', 'default_cache_dir',
-           'module_fingerprint', 'image_list_key', 'ActivationStats', 'extract_features', 'activation_statistics',
-           'MetricRow', 'EvaluationReport', 'evaluate_folders', 'result_name', 'save_jpeg', 'generate_test_set',
-           'write_real_set', 'dataset_flow_epe', 'paper_table', 'comparison_grid', 'flow_mask_figure',
+           'l1_error', 'psnr', 'ssim', 'gaussian_kernel_1d', 'ssim_256', 'flow_epe', 'person_l1', 'person_psnr',
+           'person_ssim', 'part_colour_error', 'Protocol', 'get_protocol', 'images_used', 'WeightsMissing',
+           'hub_checkpoint_dir', 'find_weights', 'load_state_dict_file', 'build_lpips', 'lpips_distance',
+           'frechet_distance', 'InceptionPool3', 'random_init_', 'build_inception', 'list_images', 'load_image',
+           'load_batch', 'gt_name_for', 'pair_generated_with_gt', 'default_cache_dir', 'module_fingerprint',
+           'image_list_key', 'ActivationStats', 'extract_features', 'activation_statistics', 'MetricRow',
+           'EvaluationReport', 'evaluate_folders', 'result_name', 'save_jpeg', 'generate_test_set', 'write_real_set',
+           'dataset_flow_epe', 'dataset_person_metrics', 'paper_table', 'comparison_grid', 'flow_mask_figure',
            'attention_modules', 'attention_figure', 'failure_gallery', 'save_figure', 'write_figures', 'evaluate_cli']
 
 # %% ../nbs/08_evaluate.ipynb 5
@@ -104,12 +104,7 @@ def ssim_256(pred: torch.Tensor, target: torch.Tensor, sigma: float = 1.5) -> to
     return _ssim_map_mean(pred, target, gaussian_kernel_1d(sigma), data_range, 1.0)
 
 # %% ../nbs/08_evaluate.ipynb 17
-def resize_flow(flow: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    "Bilinearly resize a `[B,2,h,w]` flow in pixel units to `size`, rescaling x by W/w and y by H/h."
-    h, w = flow.shape[-2:]
-    if (h, w) == tuple(size): return flow
-    out = F.interpolate(flow, size=size, mode='bilinear', align_corners=False)
-    return out * torch.tensor([size[1] / w, size[0] / h], dtype=flow.dtype, device=flow.device).view(1, 2, 1, 1)
+from .flow import resize_flow   # flows are resized (x by W/w, y by H/h) where they are defined
 
 def flow_epe(flow: torch.Tensor, gt_flow: torch.Tensor, valid: torch.Tensor | None = None,
              reduction: str = 'mean') -> torch.Tensor:
@@ -642,6 +637,20 @@ def dataset_flow_epe(model: nn.Module, dataset, batch_size: int = 8, device='cpu
         total += float(flow_epe(flows[-1], batch['flow'].to(device), valid)) * float(valid.sum()); count += float(valid.sum())
     return total / count
 
+@torch.no_grad()
+def dataset_person_metrics(model: nn.Module, dataset, batch_size: int = 8, device='cpu') -> dict[str, float]:
+    "Means over a synthetic `dataset` (with part maps) of the person metrics of the model's outputs, computed in memory."
+    model = model.to(device).eval()
+    values = {'person L1': [], 'person SSIM': [], 'person PSNR': [], 'part colour': []}
+    for k in range(0, len(dataset), batch_size):
+        batch = torch.utils.data.default_collate([dataset[i] for i in range(k, min(k + batch_size, len(dataset)))])
+        image = model(batch['source'].to(device), batch['source_pose'].to(device), batch['target_pose'].to(device))[0]
+        p, t, parts = to_unit(image.float().cpu()), to_unit(batch['target']), batch['target_parts']
+        for name, fn in (('person L1', person_l1), ('person SSIM', person_ssim), ('person PSNR', person_psnr)):
+            values[name].append(fn(p, t, parts > 0))
+        values['part colour'].append(part_colour_error(p, t, parts))
+    return {name: torch.cat(v).nanmean().item() for name, v in values.items()}
+
 # %% ../nbs/08_evaluate.ipynb 56
 PAPER_TABLE = {  # method -> dataset -> (FID, LPIPS, provenance); field_and_style.md §1.2, protocol gfla2020
     'Def-GAN':   {'fashion': (18.457, 0.2330, 'R'), 'market': (25.364, 0.2994, 'R')},
@@ -788,14 +797,14 @@ def _inception_available(protocols, weights) -> bool:
 
 def _load_main_job_model(run_dir):
     "The generator and training config of the main job's stage-2 checkpoint (`gfla run`)."
-    from gfla.train import load_checkpoint, stage_checkpoint, TrainConfig
-    from gfla.models import CONFIGS, build_generator
+    from gfla.train import load_checkpoint, stage_checkpoint, TrainConfig, model_config
+    from gfla.models import build_generator
     path = stage_checkpoint(run_dir, 'stage2')
     if not path.is_file():
         raise FileNotFoundError(f'no trained model at {path}: run `gfla run` first (or pass --checkpoint / --generated)')
     ck = load_checkpoint(path)
     config = TrainConfig.from_dict(ck['config'])
-    model = build_generator(CONFIGS[config.model])
+    model = build_generator(model_config(config))   # the preset with the run's model_overrides
     model.load_state_dict(ck['generator'])
     return model.eval(), config, path
 
@@ -868,6 +877,10 @@ def evaluate_cli(argv: list[str] | None = None) -> int:
             epe = dataset_flow_epe(model, dataset, args.batch_size, args.device)
             extra_rows.append(MetricRow('flow EPE', 'synthetic GT', epe, len(dataset), len(dataset),
                                         'finest flow, pixels, visible target pixels'))
+        if 'target_parts' in dataset[0]:   # synthetic: measured on the person, not on the backdrop
+            for name, value in dataset_person_metrics(model, dataset, args.batch_size, args.device).items():
+                extra_rows.append(MetricRow(name, 'synthetic parts', value, len(dataset), len(dataset),
+                                            'inside the target person (part colour: mean RGB per body part)'))
     report = evaluate_folders(generated, gt, real, protocols=args.protocol, lpips_weights=args.alexnet_weights,
                               inception_weights=args.inception_weights, cache_dir=args.cache_dir, device=args.device)
     report.rows += extra_rows

@@ -4,9 +4,9 @@
 
 # %% auto 0
 __all__ = ['APPEARANCE_NORMS', 'CONFIGS', 'GFLAConfig', 'PoseSourceNet', 'blend_attention', 'PoseTargetNet', 'PoseGenerator',
-           'check_inputs', 'random_inputs', 'ResDiscriminator', 'build_generator', 'build_discriminator',
-           'read_checkpoint', 'load_official_into', 'load_official', 'load_flow_net', 'ConcatTargetNet',
-           'PoseEncoderDecoder']
+           'blend_warped_source', 'check_inputs', 'random_inputs', 'ResDiscriminator', 'build_generator',
+           'build_discriminator', 'read_checkpoint', 'load_official_into', 'load_official', 'load_flow_net',
+           'ConcatTargetNet', 'PoseEncoderDecoder']
 
 # %% ../nbs/05_generator.ipynb 2
 import dataclasses
@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 from .flow import (instance_norm, layer_norm, leaky_relu, spectral, init_weights, EncoderBlock, ResBlock, ResBlocks,
-                       ResBlockDecoder, Output, ResBlockEncoder, PoseFlowNet, PoseFlowNetGenerator)
+                       ResBlockDecoder, Output, ResBlockEncoder, PoseFlowNet, PoseFlowNetGenerator, warp_image)
 from .attention import LocalAttention
 
 # %% ../nbs/05_generator.ipynb 5
@@ -47,12 +47,17 @@ class GFLAConfig:
     appearance_norm: str = 'instance'   # norm of the source encoder and renderer: 'instance' (official) | 'layer'
     appearance_init_gain: float = 0.02  # their orthogonal init gain (official 0.02); see "Colour needs a path"
     attention_average: bool = True      # official code: the attended patch is averaged (1/k²); False: the paper's sum
+    flow_prior: str | None = None       # None (official) | 'skeleton': flows start from `gfla.flow.skeleton_flow`
+    flow_prior_sigma: float = 1.0       # its bone blending width in pixels
+    image_blend: bool = False           # official False; True: blend the source warped by the finest flow into the output
 
     def __post_init__(self):
         attn = tuple(sorted(set(int(l) for l in self.attn_layer)))
         object.__setattr__(self, 'attn_layer', attn)
         object.__setattr__(self, 'kernel_size', {int(l): int(k) for l, k in self.kernel_size.items()})
         object.__setattr__(self, 'image_size', tuple(self.image_size))
+        if self.flow_prior is not None and self.structure_nc != 18:
+            raise ValueError(f'config {self.name!r}: the skeleton flow prior needs the 18 OpenPose heat-maps, not structure_nc={self.structure_nc}')
         if self.appearance_norm not in APPEARANCE_NORMS:
             raise ValueError(f'config {self.name!r}: appearance_norm {self.appearance_norm!r} is not one of {list(APPEARANCE_NORMS)}')
         missing = [l for l in attn if l not in self.kernel_size]
@@ -65,6 +70,11 @@ class GFLAConfig:
     def appearance(self):
         "Keyword arguments (norm_layer, init_gain) for the source encoder and renderer of this config."
         return dict(norm_layer=APPEARANCE_NORMS[self.appearance_norm], init_gain=self.appearance_init_gain)
+
+    @property
+    def flow(self):
+        "Keyword arguments for the flow field estimator (`PoseFlowNet`) of this config: its prior."
+        return dict(prior=self.flow_prior, prior_sigma=self.flow_prior_sigma)
 
     @property
     def renderer(self):
@@ -174,15 +184,21 @@ class PoseGenerator(nn.Module):
         c = self.config = CONFIGS['fashion'] if config is None else config
         self.source = PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, input_norm=c.source_input_norm, **c.appearance)
         self.target = PoseTargetNet(c.structure_nc, c.ngf, c.img_f, c.layers, c.num_blocks, c.attn_layer,
-                                    c.kernel_size, c.attn_hidden_nc, c.image_nc, **c.renderer)
+                                    c.kernel_size, c.attn_hidden_nc, c.image_nc + c.image_blend, **c.renderer)
         self.flow_net = PoseFlowNet(c.image_nc + 2 * c.structure_nc, c.flow_ngf, c.flow_img_f, c.flow_encoder_layer,
-                                    c.attn_layer)
+                                    c.attn_layer, **c.flow)
 
     def forward(self, source, source_pose, target_pose):
         check_inputs(self.config, source, source_pose, target_pose)
         flows, masks = self.flow_net(source, source_pose, target_pose)
         image = self.target(target_pose, self.source(source), flows, masks)
+        if self.config.image_blend: image = blend_warped_source(image, source, flows[-1])
         return image, flows, masks
+
+def blend_warped_source(rendered, source, flow):
+    "Rendered RGB + blend channel `[B,C+1,H,W]` (tanh range) → blend·(source warped by `flow`) + (1 − blend)·RGB."
+    blend = (rendered[:, -1:] + 1) / 2
+    return blend * warp_image(source, flow) + (1 - blend) * rendered[:, :-1]
 
 def check_inputs(config, source, source_pose, target_pose):
     "Raise a clear error unless source [B,image_nc,H,W] and poses [B,structure_nc,H,W] fit `config`."
@@ -282,7 +298,7 @@ def load_official(path, config='fashion', net='G'):
     c = CONFIGS[config] if isinstance(config, str) else config
     builders = {'G': lambda: build_generator(c), 'D': lambda: build_discriminator(c),
                 'flow': lambda: PoseFlowNetGenerator(c.image_nc, c.structure_nc, c.flow_ngf, c.flow_img_f,
-                                                     c.flow_encoder_layer, c.attn_layer)}
+                                                     c.flow_encoder_layer, c.attn_layer, **c.flow)}
     if net not in builders: raise ValueError(f"net must be one of {list(builders)}, got {net!r}")
     return load_official_into(builders[net](), path)
 

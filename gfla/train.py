@@ -17,7 +17,7 @@ from torch.utils.data.distributed import DistributedSampler
 from PIL import Image
 from .losses import LossWeights, PoseTransferLoss, CORRECTNESS_LAYER_BY_SCALE, lsgan_loss
 from .models import CONFIGS, build_generator, build_discriminator, load_flow_net, PoseEncoderDecoder
-from .flow import PoseFlowNetGenerator
+from .flow import PoseFlowNetGenerator, warp_image
 from .data import SyntheticPoseDataset, PoseTransferDataset, STUDIO_BACKDROP, flow_to_color, tensor_to_image
 from .pose import KEYPOINT_COLORS
 from .ops import block_extract
@@ -31,7 +31,7 @@ __all__ = ['SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'BASELINES', 'IMAGE_
            'lr_scale', 'set_decayed_lr', 'DistributedContext', 'resolve_device', 'init_distributed',
            'shutdown_distributed', 'launch_local', 'replica_max_difference', 'build_dataset', 'steps_per_epoch',
            'batches_from', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'pose_to_rgb',
-           'warp_image', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout',
+           'sample_grid', 'CSVLog', 'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout',
            'model_config', 'build_stage_generator', 'build_stage', 'total_steps', 'generate', 'stage_checkpoint',
            'freeze_unreached', 'train_stage', 'train_stages', 'paired_comparison', 'compare_to_baselines',
            'beats_baselines', 'comparison_table', 'CachedDataset', 'load_stage_generator', 'score_outputs',
@@ -262,10 +262,6 @@ def pose_to_rgb(heatmaps: torch.Tensor) -> np.ndarray:
     rgb = torch.einsum('khw,kc->hwc', heatmaps.float().clamp(0, 1), colors).clamp(0, 255)
     return rgb.round().to(torch.uint8).numpy()
 
-def warp_image(image: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
-    "Bilinearly warp `image` [B,3,H,W] by a (possibly coarser) backward `flow` [B,2,h,w] in pixels of its resolution."
-    return block_extract(image, resize_flow(flow, tuple(image.shape[-2:])).to(image.dtype), 1)
-
 def sample_grid(batch: dict, generated: torch.Tensor | None, flow: torch.Tensor | None, n: int = 4) -> np.ndarray:
     "Rows of source | target pose | generated | target | flow (black without one) for the first `n` items: uint8 `[n·H, 5·W, 3]`."
     n = min(n, batch['source'].shape[0])
@@ -325,7 +321,7 @@ STAGES = ('stage1', 'stage2', 'baseline')
 
 def build_flow_generator(model_config) -> PoseFlowNetGenerator:
     c = model_config
-    return PoseFlowNetGenerator(c.image_nc, c.structure_nc, c.flow_ngf, c.flow_img_f, c.flow_encoder_layer, c.attn_layer)
+    return PoseFlowNetGenerator(c.image_nc, c.structure_nc, c.flow_ngf, c.flow_img_f, c.flow_encoder_layer, c.attn_layer, **c.flow)
 
 def flow_loss_layout(model_config, flow_net) -> tuple[list[str], list[int]]:
     "VGG layer and regularisation window of each flow of `flow_net` (coarse → fine)."
