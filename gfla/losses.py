@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_losses.ipynb 2
 from __future__ import annotations
-import math, os, warnings
+import math, os, socket, warnings
 from dataclasses import dataclass, asdict
 from typing import Sequence
 import torch
@@ -14,9 +14,9 @@ from .ops import resample2d
 
 # %% auto 0
 __all__ = ['VGG19_CONFIG', 'VGG19_URL', 'VGG19_RELU_INDEX', 'CONTENT_LAYERS', 'STYLE_LAYERS', 'CORRECTNESS_LAYER_BY_SCALE',
-           'VGG19Features', 'sampling_correctness', 'SamplingCorrectnessLoss', 'affine_residual_projector',
-           'affine_regularization', 'AffineRegularizationLoss', 'gram_matrix', 'PerceptualLoss', 'StyleLoss',
-           'lsgan_loss', 'LossWeights', 'PoseTransferLoss']
+           'DOWNLOAD_TIMEOUT', 'load_state_dict_url', 'VGG19Features', 'sampling_correctness',
+           'SamplingCorrectnessLoss', 'affine_residual_projector', 'affine_regularization', 'AffineRegularizationLoss',
+           'gram_matrix', 'PerceptualLoss', 'StyleLoss', 'lsgan_loss', 'LossWeights', 'PoseTransferLoss']
 
 # %% ../nbs/06_losses.ipynb 5
 VGG19_CONFIG = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512, 'M']
@@ -36,13 +36,22 @@ STYLE_LAYERS = ('relu2_2', 'relu3_4', 'relu4_4', 'relu5_2')
 CORRECTNESS_LAYER_BY_SCALE = {2: 'relu2_1', 4: 'relu3_1', 8: 'relu4_1'}  # flow at 1/s of the image -> VGG layer of that size
 
 # %% ../nbs/06_losses.ipynb 8
+DOWNLOAD_TIMEOUT = 60.0   # s without an answer before a download counts as offline (per socket operation)
+
+def load_state_dict_url(url: str, timeout: float | None = None) -> dict:
+    "`torch.hub.load_state_dict_from_url` (CPU, weights only) that gives up after `timeout` s (default `DOWNLOAD_TIMEOUT`) without an answer."
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT if timeout is None else timeout)  # urllib's sockets take this default
+    try: return torch.hub.load_state_dict_from_url(url, progress=False, map_location='cpu', weights_only=True)
+    finally: socket.setdefaulttimeout(previous)
+
 def _load_vgg19_state(weights) -> tuple[dict | None, str]:
     "State dict for `weights` ('default' | path | None) and a description; `None` state means random weights."
     if weights is None: return None, 'random (weights=None)'
     if weights == 'default':
         try:
-            return torch.hub.load_state_dict_from_url(VGG19_URL, progress=False, map_location='cpu', weights_only=True), 'torchvision ImageNet'
-        except (OSError, RuntimeError) as e:  # URLError is an OSError: offline, or a corrupt cache file
+            return load_state_dict_url(VGG19_URL), 'torchvision ImageNet'
+        except (OSError, RuntimeError) as e:  # URLError and TimeoutError are OSErrors: offline, or no answer; or a corrupt cache file
             warnings.warn(f'VGG19: could not load the pretrained ImageNet weights ({type(e).__name__}: {e}). '
                           'Falling back to RANDOM weights: the VGG losses will not match the paper. '
                           'Pass a local file with vgg_weights=/path/vgg19-dcbb9e9d.pth.')
@@ -88,7 +97,7 @@ class VGG19Features(nn.Module):
             if i in wanted: out[wanted[i]] = x
         return out
 
-# %% ../nbs/06_losses.ipynb 15
+# %% ../nbs/06_losses.ipynb 17
 def _check_flows(flows, n_expected, what):
     if len(flows) != n_expected:
         raise ValueError(f'{what}: got {len(flows)} flows but configured for {n_expected} (coarse to fine)')
@@ -129,7 +138,7 @@ class SamplingCorrectnessLoss(nn.Module):
         with torch.no_grad(): fs, ft = _features(self.vgg, source), _features(self.vgg, target)
         return sum(sampling_correctness(fs[l].detach(), ft[l].detach(), f) for l, f in zip(self.layers, flows))
 
-# %% ../nbs/06_losses.ipynb 23
+# %% ../nbs/06_losses.ipynb 25
 def affine_residual_projector(kernel_size: int) -> torch.Tensor:
     "`I - A(AᵀA)⁻¹Aᵀ` for `A = [row, col, 1]` over a k×k window (row-major, as `F.unfold`): `[k², k²]`."
     if kernel_size < 2: raise ValueError(f'an affine fit needs windows of at least 2x2, got kernel_size={kernel_size}')
@@ -157,7 +166,7 @@ class AffineRegularizationLoss(nn.Module):
         _check_flows(flows, len(self.kernel_sizes), 'AffineRegularizationLoss')
         return sum(affine_regularization(f, k) for f, k in zip(flows, self.kernel_sizes))
 
-# %% ../nbs/06_losses.ipynb 29
+# %% ../nbs/06_losses.ipynb 31
 def gram_matrix(feature: torch.Tensor) -> torch.Tensor:
     "`FFᵀ/(C·H·W)` of a `[B,C,H,W]` feature: `[B,C,C]`."
     b, c, h, w = feature.shape
@@ -188,7 +197,7 @@ def lsgan_loss(prediction: torch.Tensor, target_is_real: bool) -> torch.Tensor:
     "Least-squares GAN loss: mean of (D output − 1)² for real, (D output)² for fake."
     return F.mse_loss(prediction, torch.full_like(prediction, 1.0 if target_is_real else 0.0))
 
-# %% ../nbs/06_losses.ipynb 32
+# %% ../nbs/06_losses.ipynb 34
 @dataclass
 class LossWeights:
     "Loss weights; the defaults are the official stage-2 (end-to-end) ones, `LossWeights.stage1()` the flow pre-training ones."
