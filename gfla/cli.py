@@ -9,9 +9,9 @@ from pathlib import Path
 import gfla
 
 # %% auto 0
-__all__ = ['SEED_RANGE', 'DATASET_NAMES', 'COMMANDS', 'int_at_least', 'positive_float', 'seed_int', 'image_size_problem',
-           'smallest_square_size', 'check_train_config', 'config_from_args', 'run_command', 'train_command',
-           'bench_train_command', 'evaluate_command', 'bench_ops_command', 'main']
+__all__ = ['SEED_RANGE', 'DATASET_NAMES', 'RANDOM_VGG_PRESETS', 'COMMANDS', 'int_at_least', 'positive_float', 'seed_int',
+           'image_size_problem', 'smallest_square_size', 'check_train_config', 'config_from_args', 'check_vgg_weights',
+           'run_command', 'train_command', 'bench_train_command', 'evaluate_command', 'bench_ops_command', 'main']
 
 # %% ../nbs/13_cli.ipynb 5
 def int_at_least(minimum: int):
@@ -148,7 +148,9 @@ def _add_config_options(ap: argparse.ArgumentParser, default_config: str = 'synt
     ap.add_argument('--device', help='auto | cpu | cuda')
     ap.add_argument('--amp', action='store_true', default=None, help='bfloat16 autocast (GPU)')
     ap.add_argument('--channels-last', action='store_true', default=None, help='channels_last memory format (GPU)')
-    ap.add_argument('--vgg-weights', help="local torchvision VGG19 state dict (default: torchvision's, random if offline)")
+    ap.add_argument('--vgg-weights', help="local torchvision VGG19 state dict (default: torchvision's download)")
+    ap.add_argument('--allow-random-vgg', action='store_true',
+                    help='train a paper preset even when pretrained VGG19 cannot be loaded (random VGG: not the paper\'s losses)')
     ap.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='any TrainConfig field, e.g. --set num_workers=2')
     ap.add_argument('--threads', type=int_at_least(1), help='torch CPU threads (default: torch\'s choice)')
 
@@ -170,6 +172,16 @@ def config_from_args(args, min_stage_steps: int = 0):
     check_train_config(config, min_stage_steps)
     return config
 
+RANDOM_VGG_PRESETS = ('synthetic',)   # may fall back to a random VGG19, labelled; the paper presets may not
+
+def check_vgg_weights(config, preset: str, allow_random: bool = False) -> str | None:
+    "Before any work: the VGG19 a paper preset trains on is pretrained, or one clear error naming --vgg-weights and --allow-random-vgg."
+    from gfla.losses import VGG19Features
+    needs_vgg = any(w.correctness or w.content or w.style for w in (config.stage1_weights, config.stage2_weights))
+    if allow_random or not needs_vgg or (preset in RANDOM_VGG_PRESETS and config.dataset == 'synthetic'): return None
+    # loads the whole file once (its first layer is built): a missing download, a bad path or a foreign file fails here
+    return VGG19Features(config.vgg_weights, layers=('relu1_1',), require_pretrained=True).weights_source
+
 def _set_threads(args):
     if args.threads:
         import torch; torch.set_num_threads(args.threads)
@@ -187,7 +199,9 @@ def run_command(argv):
     _set_threads(args)
     from gfla.train import run_main_job, QUICK
     if args.quick: args.set = [f'{k}={json.dumps(v)}' for k, v in QUICK.items()] + args.set
-    report = run_main_job(args.out, config=config_from_args(args, min_stage_steps=1), quick=args.quick, resume=args.resume)
+    config = config_from_args(args, min_stage_steps=1)
+    check_vgg_weights(config, args.config, args.allow_random_vgg)
+    report = run_main_job(args.out, config=config, quick=args.quick, resume=args.resume)
     if report and not report['gfla_beats_baselines'] and not args.quick:
         print('WARNING: GFLA did not beat both baselines on this run (see metrics.md)', file=sys.stderr)
     return 0
@@ -207,6 +221,7 @@ def train_command(argv):
     stages = ['stage1', 'stage2'] if args.stage == 'all' else [args.stage]
     if any(s not in STAGES for s in stages): ap.error(f'--stage must be one of {list(STAGES)} or all')
     config = config_from_args(args)
+    check_vgg_weights(config, args.config, args.allow_random_vgg)
     for stage in stages:
         train_stage(config, stage, args.out, resume=args.resume, max_steps=args.max_steps,
                     init_flow_from=args.init_flow_from if stage == 'stage2' else None)

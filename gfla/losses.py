@@ -14,9 +14,10 @@ from .ops import resample2d
 
 # %% auto 0
 __all__ = ['VGG19_CONFIG', 'VGG19_URL', 'VGG19_RELU_INDEX', 'CONTENT_LAYERS', 'STYLE_LAYERS', 'CORRECTNESS_LAYER_BY_SCALE',
-           'DOWNLOAD_TIMEOUT', 'load_state_dict_url', 'VGG19Features', 'sampling_correctness',
-           'SamplingCorrectnessLoss', 'affine_residual_projector', 'affine_regularization', 'AffineRegularizationLoss',
-           'gram_matrix', 'PerceptualLoss', 'StyleLoss', 'lsgan_loss', 'LossWeights', 'PoseTransferLoss']
+           'DOWNLOAD_TIMEOUT', 'PretrainedVGGUnavailable', 'load_state_dict_url', 'VGG19Features',
+           'sampling_correctness', 'SamplingCorrectnessLoss', 'affine_residual_projector', 'affine_regularization',
+           'AffineRegularizationLoss', 'gram_matrix', 'PerceptualLoss', 'StyleLoss', 'lsgan_loss', 'LossWeights',
+           'PoseTransferLoss']
 
 # %% ../nbs/06_losses.ipynb 5
 VGG19_CONFIG = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512, 'M']
@@ -38,6 +39,9 @@ CORRECTNESS_LAYER_BY_SCALE = {2: 'relu2_1', 4: 'relu3_1', 8: 'relu4_1'}  # flow 
 # %% ../nbs/06_losses.ipynb 8
 DOWNLOAD_TIMEOUT = 60.0   # s without an answer before a download counts as offline (per socket operation)
 
+class PretrainedVGGUnavailable(RuntimeError):
+    "Pretrained VGG19 weights were required (the paper presets) but could not be loaded."
+
 def load_state_dict_url(url: str, timeout: float | None = None) -> dict:
     "`torch.hub.load_state_dict_from_url` (CPU, weights only) that gives up after `timeout` s (default `DOWNLOAD_TIMEOUT`) without an answer."
     previous = socket.getdefaulttimeout()
@@ -45,13 +49,23 @@ def load_state_dict_url(url: str, timeout: float | None = None) -> dict:
     try: return torch.hub.load_state_dict_from_url(url, progress=False, map_location='cpu', weights_only=True)
     finally: socket.setdefaulttimeout(previous)
 
-def _load_vgg19_state(weights) -> tuple[dict | None, str]:
+_VGG_WAYS_OUT = ('pass a local copy of vgg19-dcbb9e9d.pth with --vgg-weights PATH (vgg_weights=PATH), '
+                 'or --allow-random-vgg to train with a random VGG19 (not the paper\'s losses)')
+
+def _load_vgg19_state(weights, require_pretrained: bool = False) -> tuple[dict | None, str]:
     "State dict for `weights` ('default' | path | None) and a description; `None` state means random weights."
-    if weights is None: return None, 'random (weights=None)'
+    if weights is None:
+        if require_pretrained:
+            raise PretrainedVGGUnavailable(f'VGG19: random weights were asked for (vgg_weights=None) but this preset '
+                                           f'trains on pretrained ones: {_VGG_WAYS_OUT}')
+        return None, 'random (weights=None)'
     if weights == 'default':
         try:
             return load_state_dict_url(VGG19_URL), 'torchvision ImageNet'
         except (OSError, RuntimeError) as e:  # URLError and TimeoutError are OSErrors: offline, or no answer; or a corrupt cache file
+            if require_pretrained:
+                raise PretrainedVGGUnavailable(f'VGG19: could not load the pretrained ImageNet weights from {VGG19_URL} '
+                                               f'({type(e).__name__}: {e}); {_VGG_WAYS_OUT}') from None
             warnings.warn(f'VGG19: could not load the pretrained ImageNet weights ({type(e).__name__}: {e}). '
                           'Falling back to RANDOM weights: the VGG losses will not match the paper. '
                           'Pass a local file with vgg_weights=/path/vgg19-dcbb9e9d.pth.')
@@ -61,8 +75,9 @@ def _load_vgg19_state(weights) -> tuple[dict | None, str]:
     return torch.load(path, map_location='cpu', weights_only=True), f'file {path}'
 
 class VGG19Features(nn.Module):
-    "Frozen VGG19 trunk up to the deepest of `layers`; `forward(x)` returns `{layer: feature}` for [-1,1] images."
-    def __init__(self, weights='default', layers: Sequence[str] = CONTENT_LAYERS + STYLE_LAYERS, random_seed: int = 0):
+    "Frozen VGG19 trunk up to the deepest of `layers`; `forward(x)` returns `{layer: feature}` for [-1,1] images; `require_pretrained`: never random."
+    def __init__(self, weights='default', layers: Sequence[str] = CONTENT_LAYERS + STYLE_LAYERS, random_seed: int = 0,
+                 require_pretrained: bool = False):
         super().__init__()
         unknown = [l for l in layers if l not in VGG19_RELU_INDEX]
         if unknown: raise ValueError(f'unknown VGG19 layers {unknown}; known: {list(VGG19_RELU_INDEX)}')
@@ -72,7 +87,7 @@ class VGG19Features(nn.Module):
             if v == 'M': modules.append(nn.MaxPool2d(2, 2))
             else: modules += [nn.Conv2d(in_c, v, 3, padding=1), nn.ReLU(inplace=False)]; in_c = v
         self.features = nn.Sequential(*modules[:last + 1])
-        state, self.weights_source = _load_vgg19_state(weights)
+        state, self.weights_source = _load_vgg19_state(weights, require_pretrained)
         self.pretrained = state is not None
         if state is None: self._random_init(random_seed)
         else:
@@ -215,12 +230,12 @@ class LossWeights:
 class PoseTransferLoss(nn.Module):
     "Weighted GFLA generator objective; `forward` returns `{term: weighted value, ..., 'total': sum}`."
     def __init__(self, weights: LossWeights, correctness_layers: Sequence[str], regularization_kernels: Sequence[int],
-                 vgg_weights='default'):
+                 vgg_weights='default', require_pretrained_vgg: bool = False):
         super().__init__()
         self.weights = weights
         layers = ((tuple(correctness_layers) if weights.correctness else ())
                   + (CONTENT_LAYERS if weights.content else ()) + (STYLE_LAYERS if weights.style else ()))
-        self.vgg = VGG19Features(vgg_weights, layers) if layers else None
+        self.vgg = VGG19Features(vgg_weights, layers, require_pretrained=require_pretrained_vgg) if layers else None
         self.correctness = SamplingCorrectnessLoss(self.vgg, correctness_layers) if weights.correctness else None
         self.regularization = AffineRegularizationLoss(regularization_kernels)
         self.content = PerceptualLoss(self.vgg) if weights.content else None
