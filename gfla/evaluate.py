@@ -10,16 +10,17 @@ import torch.nn.functional as F
 
 # %% auto 0
 __all__ = ['PROTOCOLS', 'WEIGHT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_EXTENSIONS', 'PAIR_METRICS', 'RANDOM_TAG',
-           'JPEG_QUALITY', 'PAPER_TABLE', 'REPORTED_REEVALUATIONS', 'LOWER_IS_WORSE', 'to_unit', 'as_image_batch',
-           'l1_error', 'psnr', 'ssim', 'gaussian_kernel_1d', 'ssim_256', 'flow_epe', 'person_l1', 'person_psnr',
-           'person_ssim', 'part_colour_error', 'Protocol', 'get_protocol', 'images_used', 'WeightsMissing',
-           'hub_checkpoint_dir', 'find_weights', 'load_state_dict_file', 'build_lpips', 'lpips_distance',
-           'frechet_distance', 'InceptionPool3', 'random_init_', 'build_inception', 'list_images', 'load_image',
-           'load_batch', 'gt_name_for', 'pair_generated_with_gt', 'default_cache_dir', 'module_fingerprint',
-           'image_list_key', 'ActivationStats', 'extract_features', 'activation_statistics', 'MetricRow',
-           'EvaluationReport', 'evaluate_folders', 'result_name', 'save_jpeg', 'generate_test_set', 'write_real_set',
-           'dataset_flow_epe', 'dataset_person_metrics', 'paper_table', 'comparison_grid', 'flow_mask_figure',
-           'attention_modules', 'attention_figure', 'failure_gallery', 'save_figure', 'write_figures', 'evaluate_cli']
+           'JPEG_QUALITY', 'MANIFEST_NAME', 'PAPER_TABLE', 'REPORTED_REEVALUATIONS', 'LOWER_IS_WORSE', 'to_unit',
+           'as_image_batch', 'l1_error', 'psnr', 'ssim', 'gaussian_kernel_1d', 'ssim_256', 'flow_epe', 'person_l1',
+           'person_psnr', 'person_ssim', 'part_colour_error', 'Protocol', 'get_protocol', 'images_used',
+           'WeightsMissing', 'hub_checkpoint_dir', 'find_weights', 'load_state_dict_file', 'build_lpips',
+           'lpips_distance', 'frechet_distance', 'InceptionPool3', 'random_init_', 'build_inception', 'is_temporary',
+           'list_images', 'load_image', 'load_batch', 'gt_name_for', 'pair_generated_with_gt', 'default_cache_dir',
+           'module_fingerprint', 'file_sha256', 'image_list_key', 'ActivationStats', 'extract_features',
+           'activation_statistics', 'MetricRow', 'EvaluationReport', 'evaluate_folders', 'result_name', 'save_jpeg',
+           'dataset_fingerprint', 'generate_test_set', 'write_real_set', 'dataset_flow_epe', 'dataset_person_metrics',
+           'paper_table', 'comparison_grid', 'flow_mask_figure', 'attention_modules', 'attention_figure',
+           'failure_gallery', 'save_figure', 'write_figures', 'evaluate_cli']
 
 # %% ../nbs/08_evaluate.ipynb 5
 def to_unit(x: torch.Tensor) -> torch.Tensor:
@@ -338,11 +339,15 @@ def build_inception(protocol: str | Protocol = 'gfla2020', weights: str | os.Pat
 # %% ../nbs/08_evaluate.ipynb 41
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 
+def is_temporary(path: str | os.PathLike) -> bool:
+    "A file an atomic save writes before renaming it (`<name>.tmp.<ext>`): never a result, even when a killed save leaves it."
+    return Path(path).stem.endswith('.tmp')
+
 def list_images(folder: str | os.PathLike) -> list[Path]:
-    "Image files of `folder`, sorted by name; clear errors for a missing or empty folder."
+    "Image files of `folder` (temporaries left out), sorted by name; clear errors for a missing or empty folder."
     folder = Path(folder)
     if not folder.is_dir(): raise FileNotFoundError(f'image folder {folder} does not exist')
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS and not is_temporary(p) and p.is_file())
     if not files: raise ValueError(f'no images ({", ".join(IMAGE_EXTENSIONS)}) in {folder}')
     return files
 
@@ -388,19 +393,27 @@ def default_cache_dir() -> Path:
     "`$GFLA_CACHE_DIR`, else `~/.cache/gfla` (never inside a data folder)."
     return Path(os.environ.get('GFLA_CACHE_DIR', Path.home() / '.cache' / 'gfla'))
 
+def _tensor_bytes(t: torch.Tensor) -> bytes:
+    "The raw bytes of a tensor of any dtype (bfloat16 has no NumPy type)."
+    return t.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+
 def module_fingerprint(module: nn.Module) -> str:
-    "Hash of a network's class, input transform and weights: cached statistics are only reused for the same network."
-    h = hashlib.sha1(f'{type(module).__name__}:{getattr(module, "input_transform", "")}'.encode())
+    "sha256 of a network's class, input transform and state (every name, dtype, shape and byte): results and statistics are reused only for the same network."
+    h = hashlib.sha256(f'{type(module).__name__}:{getattr(module, "input_transform", "")}'.encode())
     for k, v in module.state_dict().items():
-        h.update(k.encode()); h.update(v.detach().cpu().contiguous().numpy().tobytes())
+        h.update(f'{k}:{v.dtype}:{tuple(v.shape)};'.encode()); h.update(_tensor_bytes(v))
     return h.hexdigest()
 
+def file_sha256(path: str | os.PathLike) -> str:
+    "sha256 of a file's bytes."
+    with open(path, 'rb') as f: return hashlib.file_digest(f, 'sha256').hexdigest()
+
 def image_list_key(paths: list[Path]) -> str:
-    "Hash of file names, byte sizes and the resolution of the first image."
+    "Hash of the first image's resolution and every file's name and content: a rewritten image misses the cache, even at the same byte size."
     from PIL import Image
     with Image.open(paths[0]) as im: size = im.size
-    h = hashlib.sha1(f'{size}'.encode())
-    for p in paths: h.update(f'{p.name}:{p.stat().st_size};'.encode())
+    h = hashlib.sha256(f'{size}'.encode())
+    for p in paths: h.update(f'{p.name}:{file_sha256(p)};'.encode())   # ~1 s per GB: small beside the features
     return h.hexdigest()
 
 @dataclass
@@ -567,16 +580,20 @@ def _fid_row(protocol, generated_paths, real_dir, weights, supplied, cache_dir, 
 
 # %% ../nbs/08_evaluate.ipynb 52
 JPEG_QUALITY = 75  # imageio/PIL default, which the authors' test.py used
+MANIFEST_NAME = 'gfla_manifest.json'   # what made the images of a folder this module writes
 
 def result_name(source_name: str, target_name: str) -> str:
     "The official result file name of a pair."
     return f'{Path(source_name).stem}_2_{Path(target_name).stem}_vis.jpg'
 
 def save_jpeg(image: torch.Tensor, path: str | os.PathLike, quality: int = JPEG_QUALITY):
-    "Write a [3,H,W] image in [-1,1] as 8-bit JPEG (floor((x+1)/2*255), as the authors), atomically."
+    "Write a [3,H,W] image in [-1,1] as 8-bit JPEG (floor((x+1)/2*255), as the authors), atomically; NaN/inf is refused."
     from PIL import Image
+    path = Path(path)
+    if not torch.isfinite(image).all():   # NaN would be written as black pixels and scored
+        raise FloatingPointError(f'{path.name}: the image contains NaN or inf; refusing to save it as black pixels')
     arr = ((image.detach().float().cpu().clamp(-1, 1) + 1) / 2 * 255).floor().to(torch.uint8).permute(1, 2, 0).numpy()
-    path = Path(path); tmp = path.with_name(path.stem + '.tmp' + path.suffix)
+    tmp = path.with_name(path.stem + '.tmp' + path.suffix)
     Image.fromarray(arr).save(tmp, quality=quality)
     os.replace(tmp, path)
 
@@ -586,15 +603,62 @@ def _pair_names(dataset, i: int) -> tuple[str, str]:
     item = dataset[i]
     return item['source_name'], item['target_name']
 
+def _plain_item(dataset, i: int) -> dict:
+    "Item `i` without random augmentation: the images as they are (the Market training set augments by default)."
+    if getattr(dataset, 'augment', None) is None: return dataset[i]
+    if not hasattr(dataset, 'pair'): raise ValueError(f'{type(dataset).__name__} augments its items and has no pair(i) to read them unaugmented')
+    return dataset.pair(i)
+
+def dataset_fingerprint(dataset, names: list[tuple[str, str]] | None = None) -> str:
+    "sha256 of a dataset's class, its pairs' names (or `names`) and its first item's tensors (so of its image size, pose σ, backdrop, ...)."
+    names = [_pair_names(dataset, i) for i in range(len(dataset))] if names is None else names
+    h = hashlib.sha256(f'{type(dataset).__name__}:{len(names)}'.encode())
+    for s, t in names: h.update(f'{s}\0{t}\n'.encode())
+    if names:
+        item = _plain_item(dataset, 0)
+        for k in sorted(item):
+            if torch.is_tensor(item[k]):
+                h.update(f'{k}:{item[k].dtype}:{tuple(item[k].shape)};'.encode()); h.update(_tensor_bytes(item[k]))
+    return h.hexdigest()
+
+def _images_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+
+def _claim_folder(folder, manifest: dict, owned, what: str, verbose: bool) -> int:
+    """Make `folder` hold only images made under `manifest`: delete leftover temporaries and, when its manifest differs
+    (or is missing while images are there), the images `owned(path)` recognises, saying so in one line. Returns how many."""
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    for p in _images_in(folder):
+        if is_temporary(p): p.unlink()
+    path = folder / MANIFEST_NAME
+    try: old = json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError): old = None
+    if old == manifest: return 0
+    stale = [p for p in _images_in(folder) if owned(p)]
+    if stale:
+        why = ('no manifest' if not isinstance(old, dict) else
+               ', '.join(k for k in manifest if old.get(k) != manifest[k]) + ' changed')
+        _progress(f'{folder}: the {len(stale)} {what} there were made by something else ({why}): deleting them, making all anew', verbose)
+        for p in stale: p.unlink()
+    tmp = path.with_name(path.name + '.tmp'); tmp.write_text(json.dumps(manifest, indent=1)); os.replace(tmp, path)
+    return len(stale)
+
 @torch.no_grad()
 def generate_test_set(model: nn.Module, dataset, out_dir, gt_dir=None, batch_size: int = 8, device='cpu',
                       verbose: bool = True) -> dict:
-    "Write the model's result for every pair of `dataset` to `out_dir` (and targets to `gt_dir`); skips existing files."
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    if gt_dir is not None: Path(gt_dir).mkdir(parents=True, exist_ok=True)
+    """Write the model's result for every pair of `dataset` to `out_dir` (and targets to `gt_dir`). Skips existing files
+    only while the folder's manifest names this model and dataset; otherwise regenerates every pair."""
+    out_dir = Path(out_dir)
     names = [_pair_names(dataset, i) for i in range(len(dataset))]
+    manifest = {'model': module_fingerprint(model), 'dataset': dataset_fingerprint(dataset, names), 'jpeg_quality': JPEG_QUALITY}
+    _claim_folder(out_dir, manifest, lambda p: '_2_' in p.stem, 'results', verbose)
+    if gt_dir is not None:
+        gt_dir = Path(gt_dir); gt_dir.mkdir(parents=True, exist_ok=True)
+        for p in _images_in(gt_dir):
+            if is_temporary(p): p.unlink()
+    # a pair whose result was deleted above is redone with its target: new data rewrites the ground truth too
     todo = [i for i, (s, t) in enumerate(names) if not (out_dir / result_name(s, t)).is_file()
-            or (gt_dir is not None and not (Path(gt_dir) / f'{Path(t).stem}.jpg').is_file())]
+            or (gt_dir is not None and not (gt_dir / f'{Path(t).stem}.jpg').is_file())]
     _progress(f'generating {len(todo)} of {len(names)} pairs into {out_dir} ({len(names) - len(todo)} already there)', verbose)
     model = model.to(device).eval()
     start = time.time()
@@ -602,26 +666,39 @@ def generate_test_set(model: nn.Module, dataset, out_dir, gt_dir=None, batch_siz
         idx = todo[k:k + batch_size]
         batch = torch.utils.data.default_collate([dataset[i] for i in idx])
         image, _, _ = model(batch['source'].to(device), batch['source_pose'].to(device), batch['target_pose'].to(device))
+        finite = torch.isfinite(image.flatten(1)).all(1)
+        if not finite.all():
+            s, t = names[idx[int((~finite).nonzero()[0])]]
+            raise FloatingPointError(f"the model's result for pair {s} -> {t} contains NaN or inf ({int((~finite).sum())} of "
+                                     f'{len(idx)} in its batch); not saved: it would be scored as black pixels')
         for j, i in enumerate(idx):
             s, t = names[i]
             save_jpeg(image[j], out_dir / result_name(s, t))
-            if gt_dir is not None: save_jpeg(batch['target'][j], Path(gt_dir) / f'{Path(t).stem}.jpg')
+            if gt_dir is not None: save_jpeg(batch['target'][j], gt_dir / f'{Path(t).stem}.jpg')
         done = min(k + batch_size, len(todo))
         _progress(f'  {done}/{len(todo)} pairs, {(time.time() - start) / done:.2f} s/pair', verbose)
     return {'written': len(todo), 'skipped': len(names) - len(todo), 'total': len(names)}
 
 def write_real_set(dataset, out_dir, max_images: int | None = None, verbose: bool = True) -> Path:
-    "Write the distinct images of a (training) dataset as `<name>.jpg`: the real set of FID; skips existing files."
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    seen = set()
+    """Write the distinct images of a (training) dataset as `<name>.jpg`, never augmented: the real set of FID. Skips
+    existing files only while the folder's manifest names this dataset and `max_images`; otherwise replaces them."""
+    out_dir = Path(out_dir)
+    pairs, seen = [], set()
     for i in range(len(dataset)):
         if max_images is not None and len(seen) >= max_images: break
         s, t = _pair_names(dataset, i)
-        missing = [(n, key) for n, key in ((s, 'source'), (t, 'target')) if n not in seen and not (out_dir / f'{Path(n).stem}.jpg').is_file()]
+        pairs.append((i, s, t)); seen.update((s, t))
+    manifest = {'dataset': dataset_fingerprint(dataset, [(s, t) for _, s, t in pairs]), 'max_images': max_images,
+                'augmented': False, 'jpeg_quality': JPEG_QUALITY}
+    _claim_folder(out_dir, manifest, lambda p: True, 'real images', verbose)
+    written = set()
+    for i, s, t in pairs:
+        missing = [(n, key) for n, key in ((s, 'source'), (t, 'target'))
+                   if n not in written and not (out_dir / f'{Path(n).stem}.jpg').is_file()]
         if missing:
-            item = dataset[i]
+            item = _plain_item(dataset, i)
             for n, key in missing: save_jpeg(item[key], out_dir / f'{Path(n).stem}.jpg')
-        seen.update((s, t))
+        written.update((s, t))
     _progress(f'real set: {len(list_images(out_dir))} images in {out_dir}', verbose)
     return out_dir
 
@@ -651,7 +728,7 @@ def dataset_person_metrics(model: nn.Module, dataset, batch_size: int = 8, devic
         values['part colour'].append(part_colour_error(p, t, parts))
     return {name: torch.cat(v).nanmean().item() for name, v in values.items()}
 
-# %% ../nbs/08_evaluate.ipynb 56
+# %% ../nbs/08_evaluate.ipynb 58
 PAPER_TABLE = {  # method -> dataset -> (FID, LPIPS, provenance); field_and_style.md §1.2, protocol gfla2020
     'Def-GAN':   {'fashion': (18.457, 0.2330, 'R'), 'market': (25.364, 0.2994, 'R')},
     'VU-Net':    {'fashion': (23.667, 0.2637, 'R'), 'market': (20.144, 0.3211, 'R')},
@@ -683,7 +760,7 @@ def paper_table(dataset: str = 'fashion', measured: dict[str, EvaluationReport] 
                          f'{" RANDOM WEIGHTS: not a score" if random else ""} | measured here |')
     return '\n'.join(lines)
 
-# %% ../nbs/08_evaluate.ipynb 59
+# %% ../nbs/08_evaluate.ipynb 61
 def _picture(x) -> np.ndarray:
     "[3,H,W] tensor in [-1,1] -> uint8 [H,W,3] (arrays pass through)."
     from gfla.data import tensor_to_image
@@ -785,7 +862,7 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 100) -> Path:
     fig.savefig(path, dpi=dpi, bbox_inches='tight'); plt.close(fig)
     return path
 
-# %% ../nbs/08_evaluate.ipynb 63
+# %% ../nbs/08_evaluate.ipynb 65
 import argparse
 
 def _inception_available(protocols, weights) -> bool:
@@ -859,7 +936,7 @@ def evaluate_cli(argv: list[str] | None = None) -> int:
             model = load_official(args.checkpoint, args.config)
             kw = dict(dataset=args.dataset, load_size=tuple(args.load_size) if args.load_size else None)
             dataset = PoseTransferDataset(args.data_root, phase='test', **kw)
-            train_set = lambda: PoseTransferDataset(args.data_root, phase='train', **kw)
+            train_set = lambda: PoseTransferDataset(args.data_root, phase='train', augment=False, **kw)   # FID: the images as they are
             out, label = Path(args.out or 'eval_results'), f'{Path(args.checkpoint).name} ({args.config})'
         else:
             from gfla.train import build_dataset
