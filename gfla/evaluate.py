@@ -9,18 +9,19 @@ import torch
 import torch.nn.functional as F
 
 # %% auto 0
-__all__ = ['PROTOCOLS', 'WEIGHT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'IMAGE_EXTENSIONS', 'PAIR_METRICS', 'RANDOM_TAG',
-           'JPEG_QUALITY', 'MANIFEST_NAME', 'PAPER_TABLE', 'REPORTED_REEVALUATIONS', 'LOWER_IS_WORSE', 'to_unit',
-           'as_image_batch', 'l1_error', 'psnr', 'ssim', 'gaussian_kernel_1d', 'ssim_256', 'flow_epe', 'person_l1',
-           'person_psnr', 'person_ssim', 'part_colour_error', 'Protocol', 'get_protocol', 'images_used',
+__all__ = ['PROTOCOLS', 'WEIGHT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'INCEPTION_CLASSES', 'IMAGE_EXTENSIONS', 'PAIR_METRICS',
+           'RANDOM_TAG', 'JPEG_QUALITY', 'MANIFEST_NAME', 'PAPER_TABLE', 'REPORTED_REEVALUATIONS', 'LOWER_IS_WORSE',
+           'to_unit', 'as_image_batch', 'l1_error', 'psnr', 'ssim', 'gaussian_kernel_1d', 'ssim_256', 'flow_epe',
+           'person_l1', 'person_psnr', 'person_ssim', 'part_colour_error', 'Protocol', 'get_protocol', 'images_used',
            'WeightsMissing', 'hub_checkpoint_dir', 'find_weights', 'load_state_dict_file', 'build_lpips',
-           'lpips_distance', 'frechet_distance', 'InceptionPool3', 'random_init_', 'build_inception', 'is_temporary',
-           'list_images', 'load_image', 'load_batch', 'gt_name_for', 'pair_generated_with_gt', 'default_cache_dir',
-           'module_fingerprint', 'file_sha256', 'image_list_key', 'ActivationStats', 'extract_features',
-           'activation_statistics', 'MetricRow', 'EvaluationReport', 'evaluate_folders', 'result_name', 'save_jpeg',
-           'dataset_fingerprint', 'generate_test_set', 'write_real_set', 'dataset_flow_epe', 'dataset_person_metrics',
-           'paper_table', 'comparison_grid', 'flow_mask_figure', 'attention_modules', 'attention_figure',
-           'failure_gallery', 'save_figure', 'write_figures', 'evaluate_cli']
+           'lpips_distance', 'frechet_distance', 'InceptionPool3', 'random_init_', 'build_inception',
+           'inception_protocols_of', 'inception_from_file', 'is_temporary', 'list_images', 'load_image', 'load_batch',
+           'gt_name_for', 'pair_generated_with_gt', 'default_cache_dir', 'module_fingerprint', 'file_sha256',
+           'image_list_key', 'ActivationStats', 'extract_features', 'activation_statistics', 'MetricRow',
+           'EvaluationReport', 'evaluate_folders', 'result_name', 'save_jpeg', 'dataset_fingerprint',
+           'generate_test_set', 'write_real_set', 'dataset_flow_epe', 'dataset_person_metrics', 'paper_table',
+           'comparison_grid', 'flow_mask_figure', 'attention_modules', 'attention_figure', 'failure_gallery',
+           'save_figure', 'metric_networks', 'write_figures', 'evaluate_parser', 'evaluate_cli']
 
 # %% ../nbs/08_evaluate.ipynb 5
 def to_unit(x: torch.Tensor) -> torch.Tensor:
@@ -336,6 +337,36 @@ def build_inception(protocol: str | Protocol = 'gfla2020', weights: str | os.Pat
     else: net.load_state_dict(weights)
     return InceptionPool3(net, p.inception, random_weights=weights is None).eval().requires_grad_(False)
 
+INCEPTION_CLASSES = {'torchvision': 1000, 'pytorch-fid': 1008}   # classifier rows: ImageNet's classes; the TF graph's 1008
+
+def _inception_kind(protocol) -> str:
+    "The `WEIGHT_FILES` entry of a protocol's Inception."
+    return 'inception-torchvision' if get_protocol(protocol).inception == 'torchvision' else 'inception-fid'
+
+def inception_protocols_of(state_dict) -> list[str]:
+    "The protocols whose Inception a state dict holds, told apart by its 2048-d classifier (1000 or 1008 classes); [] for neither."
+    fc = state_dict.get('fc.weight') if isinstance(state_dict, dict) else None
+    if not torch.is_tensor(fc) or fc.dim() != 2 or fc.shape[1] != 2048: return []
+    return [p.name for p in PROTOCOLS.values() if INCEPTION_CLASSES[p.inception] == fc.shape[0]]
+
+def inception_from_file(path, protocol: str | None = None, option: str | None = None) -> InceptionPool3:
+    """The Inception of `protocol` (None: the protocol the file is for) with the weights in `path`, checked before any
+    use: a missing or unreadable file, or another protocol's file, is one clear error naming `option` and the file."""
+    what = f'{option or "Inception weights"} {path}'
+    expected = ' or '.join(WEIGHT_FILES[_inception_kind(p)][0] for p in ([protocol] if protocol else PROTOCOLS))
+    if not Path(path).is_file(): raise FileNotFoundError(f'{what}: no such file (expected {expected})')
+    try: sd = load_state_dict_file(Path(path))
+    except Exception as e: raise ValueError(f'{what}: not a loadable weights file ({type(e).__name__}); expected {expected}') from None
+    fits = inception_protocols_of(sd)
+    if not fits: raise ValueError(f'{what}: not the weights of an Inception-v3 with a 2048-d classifier (expected {expected})')
+    if protocol is not None and get_protocol(protocol).name not in fits:
+        other = fits[0]
+        raise ValueError(f'{what}: this file is the Inception of protocol {other} ({WEIGHT_FILES[_inception_kind(other)][0]}), '
+                         f'not of {get_protocol(protocol).name} ({expected}); pass it as --inception-weights-{other}')
+    try: return build_inception(protocol or fits[0], sd)
+    except RuntimeError as e:   # load_state_dict's message lists every key: its first line says enough
+        raise ValueError(f'{what}: does not fit the {protocol or fits[0]} Inception ({str(e).splitlines()[0][:200]}; expected {expected})') from None
+
 # %% ../nbs/08_evaluate.ipynb 41
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 
@@ -521,8 +552,11 @@ def evaluate_folders(generated_dir, gt_dir, real_dir=None, protocols=('gfla2020'
                      inception_weights='default', cache_dir=None, device='cpu', batch_size: int = 64,
                      verbose: bool = True, lpips_net: nn.Module | None = None,
                      inception_nets: dict[str, nn.Module] | None = None) -> EvaluationReport:
-    "Score `<from>_2_<to>_vis` results in `generated_dir` against `gt_dir` (and FID against `real_dir`)."
+    """Score `<from>_2_<to>_vis` results in `generated_dir` against `gt_dir` (and FID against `real_dir`).
+    `inception_weights`: 'default' (hub cache), a path, a state dict or None (random) for every protocol, or a dict protocol -> one of these."""
     protocols = [get_protocol(p).name for p in ([protocols] if isinstance(protocols, str) else protocols)]
+    if real_dir is not None and not Path(real_dir).is_dir():   # before any work, not after every other metric
+        raise FileNotFoundError(f'real image folder {real_dir} (the real set of FID) does not exist')
     pairs = pair_generated_with_gt(generated_dir, gt_dir)
     n, notes = len(pairs), []
     lp, why = _net_or_reason(build_lpips, lpips_weights, lpips_net)
@@ -558,12 +592,19 @@ def evaluate_folders(generated_dir, gt_dir, real_dir=None, protocols=('gfla2020'
         elif used == 0: rows.append(MetricRow('LPIPS', ptag, None, 0, n, f'{p} needs >= {get_protocol(p).batch_size} pairs'))
         else: rows.append(MetricRow('LPIPS', ptag, float(column('lpips')[:used].mean()), used, n, 'AlexNet v0.1'))
     for p in protocols:
-        rows.append(_fid_row(p, [g for g, _ in pairs], real_dir, inception_weights, (inception_nets or {}).get(p),
+        by_protocol = isinstance(inception_weights, dict) and set(inception_weights) <= set(PROTOCOLS)
+        weights = inception_weights.get(p, 'default') if by_protocol else inception_weights
+        rows.append(_fid_row(p, [g for g, _ in pairs], real_dir, weights, (inception_nets or {}).get(p),
                              cache_dir, device, verbose, notes))
     return EvaluationReport(rows, per_image, resolution, notes)
 
 def _fid_row(protocol, generated_paths, real_dir, weights, supplied, cache_dir, device, verbose, notes) -> MetricRow:
     n = len(generated_paths)
+    if supplied is None and weights is not None and not isinstance(weights, dict):
+        try: find_weights(_inception_kind(protocol), None if weights == 'default' else weights)
+        except WeightsMissing as e:   # named in every mode, as LPIPS's are, with or without a real set
+            notes.append(f'FID[{protocol}] not computed: {e}')
+            return MetricRow('FID', protocol, None, 0, n, 'weights missing (see below)')
     if real_dir is None: return MetricRow('FID', protocol, None, 0, n, 'no real image set given')
     net, why = _net_or_reason(lambda w: build_inception(protocol, w), weights, supplied)
     if net is None:
@@ -865,12 +906,41 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 100) -> Path:
 # %% ../nbs/08_evaluate.ipynb 65
 import argparse
 
-def _inception_available(protocols, weights) -> bool:
-    kinds = {'torchvision': 'inception-torchvision', 'pytorch-fid': 'inception-fid'}
+def _inception_available(protocols, nets: dict) -> bool:
+    "Whether some protocol's Inception is at hand: a checked file, or the hub cache."
     for p in protocols:
-        try: find_weights(kinds[get_protocol(p).inception], None if weights == 'default' else weights); return True
+        if p in nets: return True
+        try: find_weights(_inception_kind(p)); return True
         except WeightsMissing: pass
     return False
+
+def _check_paths(args):
+    "Every folder and file named on the command line exists: one error naming the option, before any work."
+    for option, path, folder in (('--generated', args.generated, True), ('--gt', args.gt, True), ('--real', args.real, True),
+                                 ('--data-root', args.data_root, True), ('--checkpoint', args.checkpoint, False)):
+        if path is not None and not (Path(path).is_dir() if folder else Path(path).is_file()):
+            raise FileNotFoundError(f'{option} {path}: no such {"folder" if folder else "file"}')
+
+def metric_networks(args) -> tuple[dict[str, nn.Module], nn.Module | None]:
+    "The Inception networks (by protocol) and the LPIPS network of the weight files given on the command line, each checked."
+    nets = {}
+    given = [(f'--inception-weights-{p}', getattr(args, f'inception_weights_{p}'), p) for p in PROTOCOLS]
+    given += [('--inception-weights', path, None) for path in args.inception_weights]
+    for option, path, protocol in given:
+        if path is None: continue
+        net = inception_from_file(path, protocol, option)
+        p = next(q for q in PROTOCOLS.values() if q.inception == net.input_transform).name
+        if p in nets: raise ValueError(f'{option} {path}: a second Inception weights file for protocol {p}')
+        nets[p] = net
+    lp = None
+    if args.alexnet_weights != 'default':
+        fname, url = WEIGHT_FILES['alexnet']
+        if not Path(args.alexnet_weights).is_file():
+            raise FileNotFoundError(f'--alexnet-weights {args.alexnet_weights}: no such file (expected a copy of {fname} from {url})')
+        try: lp = build_lpips(args.alexnet_weights)
+        except Exception as e: raise ValueError(f"--alexnet-weights {args.alexnet_weights}: not torchvision's AlexNet weights "
+                                                f'({type(e).__name__}; expected {fname})') from None
+    return nets, lp
 
 def _load_main_job_model(run_dir):
     "The generator and training config of the main job's stage-2 checkpoint (`gfla run`)."
@@ -899,8 +969,8 @@ def write_figures(model, dataset, report, generated_dir, gt_dir, out_dir, device
     paths.append(save_figure(failure_gallery(report, generated_dir, gt_dir, metric, n=6), Path(out_dir) / f'failures_{metric}.png'))
     return paths
 
-def evaluate_cli(argv: list[str] | None = None) -> int:
-    "`gfla evaluate`: score result folders, reproduce the paper from a checkpoint, or evaluate the main job's model."
+def evaluate_parser() -> argparse.ArgumentParser:
+    "The options of `gfla evaluate`."
     ap = argparse.ArgumentParser(prog='gfla evaluate', description='Score pose-transfer results under named protocols.')
     ap.add_argument('--generated', help='folder of <from>_2_<to>_vis.jpg results (score only)')
     ap.add_argument('--gt', help='ground-truth folder (<to>.jpg); DeepFashion: test_256')
@@ -913,26 +983,38 @@ def evaluate_cli(argv: list[str] | None = None) -> int:
     ap.add_argument('--run-dir', default='runs/default', help='main job output (gfla run) for the default evaluation')
     ap.add_argument('--out', help='where results, metrics.json and figures go (default: <run-dir>/eval or ./eval_results)')
     ap.add_argument('--protocol', nargs='+', default=['gfla2020', 'standard'], choices=sorted(PROTOCOLS))
-    ap.add_argument('--inception-weights', default='default', help='path to the Inception weights of the protocol')
+    ap.add_argument('--inception-weights-gfla2020', metavar='PATH',
+                    help="torchvision's inception_v3_google-0cc3c7bd.pth: the Inception of protocol gfla2020 (default: the torch hub cache)")
+    ap.add_argument('--inception-weights-standard', metavar='PATH',
+                    help="pytorch-fid's pt_inception-2015-12-05-6726825d.pth: the Inception of protocol standard (default: the torch hub cache)")
+    ap.add_argument('--inception-weights', nargs='+', default=[], metavar='PATH',
+                    help='Inception weight files, each used for the protocol its contents are for (told apart by the classifier)')
     ap.add_argument('--alexnet-weights', default='default', help="path to torchvision's alexnet-owt-7be5be79.pth (LPIPS)")
     ap.add_argument('--cache-dir', help=f'cache for real-set statistics (default {default_cache_dir()})')
     ap.add_argument('--n-real', type=int, default=1024, help='synthetic default: training images in the FID real set')
     ap.add_argument('--batch-size', type=int, default=8, help='generation batch size')
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--no-figures', action='store_true')
+    return ap
+
+def evaluate_cli(argv: list[str] | None = None) -> int:
+    "`gfla evaluate`: score result folders, reproduce the paper from a checkpoint, or evaluate the main job's model."
+    ap = evaluate_parser()
     args = ap.parse_args(argv)
+    if args.generated and not args.gt: ap.error('--generated needs --gt')
+    if args.checkpoint and not args.data_root: ap.error('--checkpoint needs --data-root (the official layout)')
+    _check_paths(args)                          # every named path and weight file, before any work
+    inception_nets, lpips_net = metric_networks(args)
 
     model = dataset = train_set = None
     extra_rows, label = [], 'generated folder'
     if args.generated:
-        if not args.gt: ap.error('--generated needs --gt')
         generated, gt, real = Path(args.generated), Path(args.gt), args.real
         out = Path(args.out or 'eval_results')
     else:
         if args.checkpoint:
             from gfla.models import load_official
             from gfla.data import PoseTransferDataset
-            if not args.data_root: ap.error('--checkpoint needs --data-root (the official layout)')
             model = load_official(args.checkpoint, args.config)
             kw = dict(dataset=args.dataset, load_size=tuple(args.load_size) if args.load_size else None)
             dataset = PoseTransferDataset(args.data_root, phase='test', **kw)
@@ -948,7 +1030,7 @@ def evaluate_cli(argv: list[str] | None = None) -> int:
         generate_test_set(model, dataset, generated, gt_dir=None if args.gt else gt, batch_size=args.batch_size,
                           device=args.device)
         real = args.real
-        if real is None and _inception_available(args.protocol, args.inception_weights):
+        if real is None and _inception_available(args.protocol, inception_nets):
             real = write_real_set(train_set(), out / 'real', max_images=args.n_real if not args.checkpoint else None)
         if 'flow' in dataset[0]:
             epe = dataset_flow_epe(model, dataset, args.batch_size, args.device)
@@ -958,8 +1040,8 @@ def evaluate_cli(argv: list[str] | None = None) -> int:
             for name, value in dataset_person_metrics(model, dataset, args.batch_size, args.device).items():
                 extra_rows.append(MetricRow(name, 'synthetic parts', value, len(dataset), len(dataset),
                                             'inside the target person (part colour: mean RGB per body part)'))
-    report = evaluate_folders(generated, gt, real, protocols=args.protocol, lpips_weights=args.alexnet_weights,
-                              inception_weights=args.inception_weights, cache_dir=args.cache_dir, device=args.device)
+    report = evaluate_folders(generated, gt, real, protocols=args.protocol, lpips_net=lpips_net, inception_nets=inception_nets,
+                              cache_dir=args.cache_dir, device=args.device)
     report.rows += extra_rows
     out.mkdir(parents=True, exist_ok=True)
     report.to_json(out / 'metrics.json')
