@@ -260,7 +260,8 @@ class DualSourceTargetNet(PoseTargetNet):
 # %% ../nbs/09_animation.ipynb 34
 DANCE_CONFIG = CONFIGS['fashion'].replace(name='dance', structure_nc=DANCE_STRUCTURE_NC)
 # the skeleton flow prior reads the 18 OpenPose heat-maps; the dance structure (17 heat-maps + bone image) has no such channels
-DANCE_SYNTHETIC_CONFIG = CONFIGS['synthetic'].replace(name='dance_synthetic', structure_nc=DANCE_STRUCTURE_NC, flow_prior=None)
+DANCE_SYNTHETIC_CONFIG = CONFIGS['synthetic'].replace(name='dance_synthetic', structure_nc=DANCE_STRUCTURE_NC, flow_prior=None,
+                                                    image_blend=False)
 
 class DanceGenerator(nn.Module):
     "Recurrent two-source GFLA generator (person image animation): forward(reference, reference_pose, poses [B,T,C,H,W])."

@@ -152,7 +152,7 @@ def _add_config_options(ap: argparse.ArgumentParser, default_config: str = 'synt
     ap.add_argument('--allow-random-vgg', action='store_true',
                     help='train a paper preset even when pretrained VGG19 cannot be loaded (random VGG: not the paper\'s losses)')
     ap.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='any TrainConfig field, e.g. --set num_workers=2')
-    ap.add_argument('--threads', type=int_at_least(1), help='torch CPU threads (default: torch\'s choice)')
+    ap.add_argument('--threads', type=int_at_least(1), help='torch CPU threads (default: torch\'s choice, one per core)')
 
 def config_from_args(args, min_stage_steps: int = 0):
     "The `TrainConfig` described by parsed `gfla train/run` options, checked by `check_train_config`."
@@ -194,8 +194,6 @@ def run_command(argv):
     ap.add_argument('--resume', action='store_true', help='skip finished stages, resume an interrupted one')
     _add_config_options(ap)
     args = ap.parse_args(argv)
-    # one thread unless asked: on a small shared machine the OpenMP op kernels were up to 20x slower with 2 threads
-    if args.threads is None: args.threads = 1
     _set_threads(args)
     from gfla.train import run_main_job, QUICK
     if args.quick: args.set = [f'{k}={json.dumps(v)}' for k, v in QUICK.items()] + args.set

@@ -96,7 +96,7 @@ CONFIGS = {
     'synthetic': GFLAConfig('synthetic', (64, 64), ngf=16, img_f=64, attn_layer=(1, 2), kernel_size={1: 5, 2: 3},
                             attn_hidden_nc=32, flow_ngf=16, flow_img_f=64, ndf=16, d_img_f=64, d_layers=3,
                             source_input_norm=False, pose_sigma=2.0, appearance_norm='layer', appearance_init_gain=1.0,
-                            attention_average=False),
+                            attention_average=False, flow_prior='skeleton', image_blend=True),
 }
 
 # %% ../nbs/05_generator.ipynb 8

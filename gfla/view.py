@@ -565,7 +565,7 @@ VIEW_CONFIGS = {
     # the official instance norm, init gain and attention average: the person preset's choices are not measured on objects yet
     'synthetic': CONFIGS['synthetic'].replace(name='view_synthetic', structure_nc=VIEW_NC, attn_layer=(2, 3),
                                               kernel_size={2: 5, 3: 3}, appearance_norm='instance',
-                                              appearance_init_gain=0.02, attention_average=True, flow_prior=None),
+                                              appearance_init_gain=0.02, attention_average=True, flow_prior=None, image_blend=False),
 }
 
 # %% ../nbs/11_view_synthesis.ipynb 49
