@@ -160,6 +160,7 @@ def config_from_args(args, min_stage_steps: int = 0):
     overrides = {k: v for k, v in dict(data_root=args.data_root, batch_size=args.batch_size, lr_g=args.lr_g, lr_d=args.lr_d,
                  stage1_steps=args.stage1_steps, stage2_steps=args.stage2_steps, seed=args.seed, device=args.device,
                  amp=args.amp, channels_last=args.channels_last, vgg_weights=args.vgg_weights).items() if v is not None}
+    if getattr(args, 'allow_random_vgg', False): overrides['allow_random_vgg'] = True   # the paper presets refuse it otherwise
     fields, hints, defaults = {f.name for f in dataclasses.fields(TrainConfig)}, typing.get_type_hints(TrainConfig), TrainConfig()
     for item in args.set:
         key, sep, value = item.partition('=')

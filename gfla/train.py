@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb 2
 from __future__ import annotations
-import csv, dataclasses, json, math, os, random, socket, sys, time, warnings
+import csv, dataclasses, hashlib, json, math, os, random, socket, sys, time, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -31,12 +31,13 @@ __all__ = ['SYNTHETIC_STAGE1_WEIGHTS', 'SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'S
            'MAIN_JOB_TARGETS', 'TrainConfig', 'get_config', 'lr_scale', 'set_decayed_lr', 'generator_param_groups',
            'DistributedContext', 'resolve_device', 'init_distributed', 'shutdown_distributed', 'launch_local',
            'replica_max_difference', 'build_dataset', 'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'pose_to_rgb', 'sample_grid', 'CSVLog', 'read_log', 'plot_losses',
-           'build_flow_generator', 'flow_loss_layout', 'model_config', 'build_stage_generator', 'build_stage',
-           'total_steps', 'generate', 'stage_checkpoint', 'freeze_unreached', 'train_stage', 'train_stages',
-           'paired_comparison', 'compare_to_baselines', 'beats_baselines', 'comparison_table', 'CachedDataset',
-           'load_stage_generator', 'score_outputs', 'evaluate_main_job', 'metrics_table', 'main_job_targets',
-           'targets_table', 'evaluation_sets', 'run_main_job', 'benchmark_training']
+           'file_sha256', 'write_text_atomic', 'save_checkpoint', 'verify_checkpoint', 'load_checkpoint', 'pose_to_rgb',
+           'sample_grid', 'CSVLog', 'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout',
+           'model_config', 'build_stage_generator', 'build_stage', 'total_steps', 'generate', 'stage_checkpoint',
+           'freeze_unreached', 'train_stage', 'train_stages', 'paired_comparison', 'compare_to_baselines',
+           'beats_baselines', 'comparison_table', 'CachedDataset', 'load_stage_generator', 'score_outputs',
+           'evaluate_main_job', 'metrics_table', 'main_job_targets', 'targets_table', 'evaluation_sets', 'run_main_job',
+           'benchmark_training']
 
 # %% ../nbs/07_train.ipynb 5
 @dataclass
@@ -60,6 +61,7 @@ class TrainConfig:
     betas: tuple[float, float] = (0.0, 0.999)
     lr_decay: float = 0.0               # last fraction of each stage with the lr falling linearly to 0 (0: constant, official)
     flow_lr_scale: float = 1.0          # the flow network's lr is lr_g × this, in every stage (official 1)
+    allow_random_vgg: bool = True       # False: training refuses a random VGG19 (the paper presets; `--allow-random-vgg`)
     stage1_weights: LossWeights = field(default_factory=LossWeights.stage1)
     stage2_weights: LossWeights = field(default_factory=LossWeights)
     seed: int = 0
@@ -97,10 +99,10 @@ PRESETS = {
     'synthetic': TrainConfig(lr_g=5e-4, lr_d=5e-5, stage1_weights=SYNTHETIC_STAGE1_WEIGHTS,
                              stage2_weights=SYNTHETIC_STAGE2_WEIGHTS, backdrop=STUDIO_BACKDROP, lr_decay=1.0, flow_lr_scale=0.1,
                              stage2_steps=2400),
-    'fashion': TrainConfig(model='fashion', dataset='fashion', image_size=(256, 256), batch_size=8,
+    'fashion': TrainConfig(model='fashion', dataset='fashion', image_size=(256, 256), batch_size=8, allow_random_vgg=False,
                            stage1_steps=200_000, stage2_steps=400_000, sample_every=2000, checkpoint_every=5000,
                            log_every=100, num_workers=4),
-    'market': TrainConfig(model='market', dataset='market', image_size=(128, 64), batch_size=8,
+    'market': TrainConfig(model='market', dataset='market', image_size=(128, 64), batch_size=8, allow_random_vgg=False,
                           stage1_steps=200_000, stage2_steps=400_000, sample_every=2000, checkpoint_every=5000,
                           log_every=100, num_workers=4),
 }
@@ -241,20 +243,50 @@ def set_rng_state(state: dict):
     torch.set_rng_state(state['torch'])
     if state['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
+def file_sha256(path) -> str:
+    "Hex SHA-256 of a file's bytes."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()
+
+def _digest_path(path: Path) -> Path: return path.with_name(path.name + '.sha256')
+
+def write_text_atomic(path, text: str):
+    "Write `text` to `path` through a temporary file and `os.replace`: readers see the old or the new file, never half of one."
+    path = Path(path); tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
+    try: tmp.write_text(text); os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+
 def save_checkpoint(path, state: dict):
-    "`torch.save(state)` to `path` atomically (temporary file in the same directory, then `os.replace`)."
+    "`torch.save(state)` to `path` atomically (temporary file, then `os.replace`), its SHA-256 beside it in `<path>.sha256`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
+    for stale in [*path.parent.glob(f'.{path.name}.tmp*'), *path.parent.glob(f'.{path.name}.sha256.tmp*')]:
+        stale.unlink(missing_ok=True)    # left by a save that was killed; this save writes both anew
+    tmp, digest_tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}'), path.with_name(f'.{path.name}.sha256.tmp{os.getpid()}')
     try:
         torch.save(state, tmp)
-        os.replace(tmp, path)
+        digest_tmp.write_text(file_sha256(tmp) + '\n')
+        os.replace(tmp, path)            # a crash here leaves the new digest in digest_tmp, which load accepts
+        os.replace(digest_tmp, _digest_path(path))
     finally:
-        if tmp.exists(): tmp.unlink()
+        for t in (tmp, digest_tmp): t.unlink(missing_ok=True)
+
+def verify_checkpoint(path) -> None:
+    "Raise unless `path` matches the SHA-256 saved beside it (or one a save was about to put there); no digest: nothing to check."
+    path = Path(path)
+    digests = [p for p in [_digest_path(path), *path.parent.glob(f'.{path.name}.sha256.tmp*')] if p.is_file()]
+    if not digests: return
+    actual = file_sha256(path)
+    if not any(p.read_text().strip() == actual for p in digests):
+        raise RuntimeError(f'checkpoint {path} does not match its SHA-256 ({_digest_path(path).name}): the file is '
+                           'damaged or was changed after saving; restore it or train that stage again')
 
 def load_checkpoint(path, map_location='cpu') -> dict:
-    "Load a checkpoint written by `save_checkpoint` (weights_only=True: tensors and plain types only)."
+    "Load a checkpoint written by `save_checkpoint` after checking its SHA-256 (weights_only=True: tensors and plain types only)."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'checkpoint not found: {path}')
+    verify_checkpoint(path)
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e: raise RuntimeError(f'cannot load checkpoint {path}: {type(e).__name__}: {e}') from e
 
@@ -352,7 +384,8 @@ def build_stage(config: TrainConfig, stage: str) -> tuple[nn.Module, nn.Module |
     discriminator = build_discriminator(mc) if stage != 'stage1' and weights.gan else None  # no GAN term: no D to train
     if stage == 'baseline': layers, kernels = [], []
     else: layers, kernels = flow_loss_layout(mc, generator.flow_net)
-    return generator, discriminator, PoseTransferLoss(weights, layers, kernels, vgg_weights=config.vgg_weights)
+    return generator, discriminator, PoseTransferLoss(weights, layers, kernels, vgg_weights=config.vgg_weights,
+                                                      require_pretrained_vgg=not config.allow_random_vgg)
 
 def total_steps(config: TrainConfig, stage: str) -> int:
     "Steps of `stage`; the baseline gets the budget of both GFLA stages."
@@ -518,7 +551,7 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
                'replica_max_difference': replica_max_difference(generator), 'final': last_row,
                'vgg_pretrained': objective.vgg.pretrained if objective.vgg is not None else None,
                'vgg_weights': objective.vgg.weights_source if objective.vgg is not None else None}
-    if ctx.is_main: (stage_dir / 'summary.json').write_text(json.dumps(summary, indent=1))
+    if ctx.is_main: write_text_atomic(stage_dir / 'summary.json', json.dumps(summary, indent=1))
     return summary
 
 def _non_finite(values: dict, stage: str, step: int, ckpt_path: Path):
@@ -712,7 +745,9 @@ def run_main_job(out_dir='runs/default', config: TrainConfig | None = None, quic
     preview_data = build_dataset(config, 'eval')
     summaries = {}
     for stage in STAGES:
-        done = resume and stage_checkpoint(out_dir, stage).exists() and \
+        # a finished stage is skipped; one killed after its last checkpoint but before its summary resumes with
+        # nothing left to train and writes the summary (its 'seconds' then count only that call)
+        done = resume and (out_dir / stage / 'summary.json').exists() and stage_checkpoint(out_dir, stage).exists() and \
             load_checkpoint(stage_checkpoint(out_dir, stage))['step'] >= total_steps(config, stage)
         summaries[stage] = json.loads((out_dir / stage / 'summary.json').read_text()) if done else \
             train_stage(config, stage, out_dir, resume=resume, dataset=train_data, preview_dataset=preview_data, verbose=verbose)
@@ -730,8 +765,8 @@ def run_main_job(out_dir='runs/default', config: TrainConfig | None = None, quic
               'wall_seconds': round(time.time() - t0, 1), 'eval_seconds': round(time.time() - t_eval, 1),
               'stage_seconds': {s: summaries[s]['seconds'] for s in STAGES}, 'torch_threads': torch.get_num_threads(),
               'world_size': ctx.world_size, 'quick': quick, 'config': asdict(config)}
-    (out_dir / 'metrics.json').write_text(json.dumps(report, indent=1))
-    (out_dir / 'metrics.md').write_text(_main_job_markdown(config, report))
+    write_text_atomic(out_dir / 'metrics.json', json.dumps(report, indent=1))
+    write_text_atomic(out_dir / 'metrics.md', _main_job_markdown(config, report))
     if verbose:
         for name, s in sets.items(): print(f'{name} ({s["pairs"]} pairs)'); print(metrics_table(s['metrics'])); print(targets_table(s['targets']))
         print(f'wall time {report["wall_seconds"]:.0f} s -> {out_dir}')
