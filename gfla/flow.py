@@ -274,7 +274,7 @@ class PoseFlowNet(nn.Module):
         if self.prior is None: return flows, masks
         if len(inputs) != 3: raise ValueError('the skeleton prior needs the inputs (source, source_pose, target_pose)')
         prior = skeleton_flow(inputs[1], inputs[2], self.prior_sigma)
-        return [f + F.avg_pool2d(prior, s) / s for f, s in zip(flows, self.strides)], masks
+        return [f + (F.avg_pool2d(prior, s) / s).to(f.dtype) for f, s in zip(flows, self.strides)], masks
 
 # %% ../nbs/04_flow.ipynb 40
 class PoseFlowNetGenerator(nn.Module):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb 2
 from __future__ import annotations
-import csv, dataclasses, hashlib, json, math, os, random, socket, sys, time, warnings
+import csv, dataclasses, datetime, hashlib, json, math, os, random, re, socket, sys, time, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -26,15 +26,16 @@ from .evaluate import (ssim, psnr, l1_error, flow_epe, resize_flow, to_unit, per
 from .handmade import HandmadePoseDataset
 
 # %% auto 0
-__all__ = ['SYNTHETIC_STAGE1_WEIGHTS', 'SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'BASELINES', 'IMAGE_METRICS',
-           'PERSON_METRICS', 'COMPARED_METRICS', 'WIN_Z', 'METRIC_DECIMALS', 'TRAIN_KEYS', 'QUICK', 'ORACLE',
-           'MAIN_JOB_TARGETS', 'TrainConfig', 'get_config', 'lr_scale', 'set_decayed_lr', 'generator_param_groups',
-           'DistributedContext', 'resolve_device', 'init_distributed', 'shutdown_distributed', 'launch_local',
-           'replica_max_difference', 'build_dataset', 'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state',
-           'file_sha256', 'write_text_atomic', 'save_checkpoint', 'verify_checkpoint', 'load_checkpoint', 'pose_to_rgb',
-           'sample_grid', 'CSVLog', 'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout',
-           'model_config', 'build_stage_generator', 'build_stage', 'total_steps', 'generate', 'stage_checkpoint',
-           'freeze_unreached', 'train_stage', 'train_stages', 'paired_comparison', 'compare_to_baselines',
+__all__ = ['SYNTHETIC_STAGE1_WEIGHTS', 'SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'RESUME_MAY_CHANGE', 'BASELINES',
+           'IMAGE_METRICS', 'PERSON_METRICS', 'COMPARED_METRICS', 'WIN_Z', 'METRIC_DECIMALS', 'TRAIN_KEYS', 'QUICK',
+           'ORACLE', 'MAIN_JOB_TARGETS', 'TrainConfig', 'get_config', 'lr_scale', 'set_decayed_lr',
+           'generator_param_groups', 'DistributedContext', 'resolve_device', 'init_distributed', 'wait_for_all',
+           'shutdown_distributed', 'launch_local', 'replica_max_difference', 'build_dataset', 'process_batch',
+           'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state', 'file_sha256', 'write_text_atomic',
+           'save_checkpoint', 'verify_checkpoint', 'load_checkpoint', 'pose_to_rgb', 'sample_grid', 'CSVLog',
+           'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout', 'model_config',
+           'build_stage_generator', 'build_stage', 'total_steps', 'generate', 'stage_checkpoint', 'freeze_unreached',
+           'check_resume', 'train_stage', 'train_stages', 'paired_comparison', 'compare_to_baselines',
            'beats_baselines', 'comparison_table', 'CachedDataset', 'load_stage_generator', 'score_outputs',
            'evaluate_main_job', 'metrics_table', 'main_job_targets', 'targets_table', 'evaluation_sets', 'run_main_job',
            'benchmark_training']
@@ -62,6 +63,7 @@ class TrainConfig:
     lr_decay: float = 0.0               # last fraction of each stage with the lr falling linearly to 0 (0: constant, official)
     flow_lr_scale: float = 1.0          # the flow network's lr is lr_g × this, in every stage (official 1)
     allow_random_vgg: bool = True       # False: training refuses a random VGG19 (the paper presets; `--allow-random-vgg`)
+    dist_timeout: float = 300.0         # seconds a process waits for the others (torch's default is 30 minutes)
     stage1_weights: LossWeights = field(default_factory=LossWeights.stage1)
     stage2_weights: LossWeights = field(default_factory=LossWeights)
     seed: int = 0
@@ -149,15 +151,32 @@ def resolve_device(device: str = 'auto', local_rank: int = 0) -> torch.device:
         return torch.device('cuda', local_rank)
     return torch.device(device)
 
-def init_distributed(device: str = 'auto') -> DistributedContext:
-    "Join the process group described by torchrun's environment variables (no-op for a single process)."
+def init_distributed(device: str = 'auto', timeout: float = 300.0) -> DistributedContext:
+    "Join the process group described by torchrun's environment variables (no-op for a single process); collectives give up after `timeout` s."
     world_size = int(os.environ.get('WORLD_SIZE', '1'))
     rank, local_rank = int(os.environ.get('RANK', '0')), int(os.environ.get('LOCAL_RANK', '0'))
     dev = resolve_device(device, local_rank)
     if world_size > 1 and not dist.is_initialized():
         if dev.type == 'cuda': torch.cuda.set_device(dev)
-        dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo', rank=rank, world_size=world_size)
+        try:
+            dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo', rank=rank, world_size=world_size,
+                                    timeout=datetime.timedelta(seconds=timeout))
+        except dist.DistStoreError as e:   # e.g. 'Timed out after 301 seconds waiting for clients. 1/2 clients joined.'
+            raise RuntimeError(f'rank {rank}: the process group did not form within {timeout:g} s ({e}); '
+                               'a process did not start or froze (dist_timeout sets the wait)') from None
     return DistributedContext(rank, world_size, local_rank, dev)
+
+def wait_for_all(ctx: DistributedContext, what: str, timeout: float) -> None:
+    "Barrier that names the processes that did not arrive within `timeout` s (Gloo's monitored barrier; a plain barrier on NCCL)."
+    if ctx.world_size == 1: return
+    try:
+        if dist.get_backend() == 'gloo': dist.monitored_barrier(timeout=datetime.timedelta(seconds=timeout), wait_all_ranks=True)
+        else: dist.barrier()
+    except RuntimeError as e:
+        named = re.search(r'Ranks? ([\d, ]+) failed to pass', str(e))   # Gloo: '[Rank 0]: Ranks 1, 3 failed to pass monitoredBarrier'
+        missing = sorted(set(re.findall(r'\d+', named.group(1)))) if named else []
+        raise RuntimeError(f'{what}: process(es) {", ".join(map(str, missing)) or "?"} of {ctx.world_size} did not answer within '
+                           f'{timeout:g} s (frozen or dead; dist_timeout sets the wait)') from e
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -206,22 +225,30 @@ def build_dataset(config: TrainConfig, split: str = 'train') -> Dataset:
                                    dataset=config.dataset, load_size=tuple(config.image_size), sigma=sigma)
     raise ValueError(f"unknown dataset {config.dataset!r}: 'synthetic', 'fashion' or 'market'")
 
+def process_batch(config: TrainConfig, world_size: int) -> int:
+    "Items per process and step: `config.batch_size` is the global batch, split evenly over the processes."
+    if config.batch_size % world_size:
+        raise ValueError(f'batch_size {config.batch_size} is the global batch and must divide evenly over {world_size} processes')
+    return config.batch_size // world_size
+
 def steps_per_epoch(n_items: int, batch_size: int, world_size: int = 1) -> int:
+    "Full steps in one epoch of `n_items` with `batch_size` items per process on `world_size` processes."
     n = (n_items // world_size) // batch_size  # DistributedSampler(drop_last=True), then full batches only
     if n == 0: raise ValueError(f'{n_items} items cannot fill one batch of {batch_size} on {world_size} processes')
     return n
 
 def batches_from(dataset: Dataset, config: TrainConfig, ctx: DistributedContext, start_step: int):
     "Yield the batches of steps `start_step, start_step+1, ...` for this process, deterministically."
-    per_epoch = steps_per_epoch(len(dataset), config.batch_size, ctx.world_size)
+    batch = process_batch(config, ctx.world_size)
+    per_epoch = steps_per_epoch(len(dataset), batch, ctx.world_size)
     sampler = DistributedSampler(dataset, num_replicas=ctx.world_size, rank=ctx.rank, shuffle=True,
                                  seed=config.seed, drop_last=True)
     epoch, skip = divmod(start_step, per_epoch)
     while True:
         sampler.set_epoch(epoch)
         if hasattr(dataset, 'set_epoch'): dataset.set_epoch(epoch)  # fresh augmentations each epoch (Market)
-        indices = list(sampler)[skip * config.batch_size: per_epoch * config.batch_size]
-        yield from DataLoader(dataset, batch_size=config.batch_size, sampler=indices, num_workers=config.num_workers,
+        indices = list(sampler)[skip * batch: per_epoch * batch]
+        yield from DataLoader(dataset, batch_size=batch, sampler=indices, num_workers=config.num_workers,
                               pin_memory=ctx.device.type == 'cuda')
         epoch, skip = epoch + 1, 0
 
@@ -439,20 +466,37 @@ def freeze_unreached(generator: nn.Module, objective: nn.Module, batch: dict, st
         if n in unreached: p.requires_grad_(False)
     return unreached
 
+RESUME_MAY_CHANGE = ('log_every', 'sample_every', 'checkpoint_every', 'num_workers', 'data_root', 'vgg_weights', 'device')
+
+def check_resume(checkpoint: dict, config: TrainConfig, world_size: int, path) -> None:
+    "Refuse to resume `checkpoint` with settings that change the run's result: one line listing `field: saved → now`."
+    saved, now = (json.loads(json.dumps(c)) for c in (checkpoint['config'], asdict(config)))   # tuples and lists alike
+    changed = [f'{k}: {saved.get(k)!r} → {v!r}' for k, v in now.items() if k not in RESUME_MAY_CHANGE and saved.get(k) != v]
+    if checkpoint.get('world_size', 1) != world_size:
+        changed.append(f"processes: {checkpoint.get('world_size', 1)} → {world_size}")
+    if changed:
+        raise ValueError(f'cannot resume {path}: the run was saved with other settings ({"; ".join(changed)}); '
+                         f'resume with the saved settings or train into a new directory (free to change: {", ".join(RESUME_MAY_CHANGE)})')
+
 def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, max_steps: int | None = None,
                 dataset: Dataset | None = None, preview_dataset: Dataset | None = None, init_flow_from=None,
                 verbose: bool = True) -> dict:
     """Train `stage` ('stage1' | 'stage2' | 'baseline') of `config` into `out_dir/<stage>`; returns the summary.
     `dataset` replaces the config's training set, `preview_dataset` (default: the held-out set) feeds the sample grids."""
-    ctx = init_distributed(config.device)
+    ctx = init_distributed(config.device, config.dist_timeout)
+    per_process = process_batch(config, ctx.world_size)   # before any work: the global batch must split evenly
+    if verbose and ctx.is_main and ctx.world_size > 1:
+        print(f'[{stage}] global batch {config.batch_size} = {ctx.world_size} processes x {per_process}', flush=True)
     stage_dir = Path(out_dir) / stage
     ckpt_path = stage_checkpoint(out_dir, stage)
+    wait_for_all(ctx, f'[{stage}] start', config.dist_timeout)
     random.seed(config.seed); np.random.seed(config.seed); torch.manual_seed(config.seed)  # same init on every rank
     generator, discriminator, objective = build_stage(config, stage)
     start, resumed = 0, resume and ckpt_path.exists()
     if resumed:
         ck = load_checkpoint(ckpt_path)
         if ck['stage'] != stage: raise ValueError(f'{ckpt_path} is a {ck["stage"]!r} checkpoint, not {stage!r}')
+        check_resume(ck, config, ctx.world_size, ckpt_path)
         generator.load_state_dict(ck['generator'])
         if discriminator is not None: discriminator.load_state_dict(ck['discriminator'])
         start = ck['step']
@@ -518,6 +562,9 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
         del values['flow']
         if discriminator is not None:
             with autocast():
+                # real and fake in one forward: spectral norm makes one power iteration here and one in the G pass
+                # below, 2 per step where the authors' separate D(real), D(fake), D(fake) calls make 3 (an estimate of
+                # the same largest singular value, refined one step less often)
                 real, fake = d_model(torch.cat([batch['target'], image.detach()])).float().chunk(2)
                 loss_d = 0.5 * (lsgan_loss(real, True) + lsgan_loss(fake, False))
             values['discriminator'] = loss_d.item()
