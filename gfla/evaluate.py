@@ -770,7 +770,7 @@ def dataset_person_metrics(model: nn.Module, dataset, batch_size: int = 8, devic
     return {name: torch.cat(v).nanmean().item() for name, v in values.items()}
 
 # %% ../nbs/08_evaluate.ipynb 58
-PAPER_TABLE = {  # method -> dataset -> (FID, LPIPS, provenance); field_and_style.md §1.2, protocol gfla2020
+PAPER_TABLE = {  # method -> dataset -> (FID, LPIPS, provenance); the paper's Table 1, protocol gfla2020
     'Def-GAN':   {'fashion': (18.457, 0.2330, 'R'), 'market': (25.364, 0.2994, 'R')},
     'VU-Net':    {'fashion': (23.667, 0.2637, 'R'), 'market': (20.144, 0.3211, 'R')},
     'Pose-Attn': {'fashion': (20.739, 0.2533, 'R / LPIPS V'), 'market': (22.657, 0.3196, 'R')},

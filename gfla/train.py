@@ -97,6 +97,8 @@ class TrainConfig:
 SYNTHETIC_STAGE1_WEIGHTS = LossWeights(l1=0.0, correctness=20.0, content=0.0, style=0.0, regularization=0.001, gan=0.0)
 SYNTHETIC_STAGE2_WEIGHTS = LossWeights(correctness=0.0, regularization=0.0, content=0.0, style=0.0, gan=0.0)
 
+# fashion / market: the authors' settings. One deliberate difference: D scores real and fake in one forward pass, so
+# its spectral norm makes 2 power iterations per step instead of the authors' 3 (see the training loop).
 PRESETS = {
     'synthetic': TrainConfig(lr_g=5e-4, lr_d=5e-5, stage1_weights=SYNTHETIC_STAGE1_WEIGHTS,
                              stage2_weights=SYNTHETIC_STAGE2_WEIGHTS, backdrop=STUDIO_BACKDROP, lr_decay=1.0, flow_lr_scale=0.1,
@@ -466,7 +468,10 @@ def freeze_unreached(generator: nn.Module, objective: nn.Module, batch: dict, st
         if n in unreached: p.requires_grad_(False)
     return unreached
 
-RESUME_MAY_CHANGE = ('log_every', 'sample_every', 'checkpoint_every', 'num_workers', 'data_root', 'vgg_weights', 'device')
+# logging, paths, the held-out set, and the stage lengths (to extend or shorten a run; a decaying lr follows the new
+# length) may change on resume; everything else changes what is trained
+RESUME_MAY_CHANGE = ('log_every', 'sample_every', 'checkpoint_every', 'num_workers', 'data_root', 'vgg_weights', 'device',
+                     'eval_pairs', 'eval_seed', 'stage1_steps', 'stage2_steps', 'dist_timeout')
 
 def check_resume(checkpoint: dict, config: TrainConfig, world_size: int, path) -> None:
     "Refuse to resume `checkpoint` with settings that change the run's result: one line listing `field: saved → now`."
