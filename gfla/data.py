@@ -8,7 +8,8 @@ __all__ = ['PATTERNS', 'SKIN_TONES', 'HAIR_COLORS', 'BODY_PARTS', 'PART_NAMES', 
            'Person', 'random_person', 'PartSpec', 'render_person', 'random_pose', 'pose_transfer_pair',
            'SyntheticPoseDataset', 'tensor_to_image', 'flow_to_color', 'show_images', 'pair_row', 'preview_figure',
            'bench_synthetic', 'main', 'official_paths', 'fashion_flat_name', 'write_pairs', 'load_pairs',
-           'write_official_layout', 'affine_image', 'AffineAugmentation', 'load_image', 'PoseTransferDataset']
+           'write_official_layout', 'affine_image', 'AffineAugmentation', 'image_pixels', 'load_image',
+           'PoseTransferDataset']
 
 # %% ../nbs/01_data.ipynb 2
 import argparse, colorsys, csv, dataclasses, io, math, time
@@ -616,7 +617,7 @@ class AffineAugmentation:
 # %% ../nbs/01_data.ipynb 71
 MIN_IMAGE_SIDE = 8   # px: a smaller image holds no person, and stretching it to the load size would invent one
 
-def _image_pixels(path):
+def image_pixels(path):
     "Decode `path` completely: an 8-bit 'RGB' PIL image, or float32 grey values [H,W] in [0,1] (16-bit and float images)."
     try: im = Image.open(path)
     except Exception as e: raise OSError(f"cannot read image {path}: {e}") from None   # PIL's errors vary by format
@@ -641,7 +642,7 @@ def load_image(path, size, affine=None):
     "Read an image as RGB (16-bit and [0,1]-float grey ones by their range), resize to `size` (h,w) with PIL bilinear, optionally warp by a 3×3 `affine` matrix: [3,H,W] float32 in [-1,1]."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"image not found: {path}")
-    pixels = _image_pixels(path)
+    pixels = image_pixels(path)
     if isinstance(pixels, np.ndarray):                    # grey in [0,1]: resize and warp in float (PIL mode 'F')
         grey = Image.fromarray(pixels).resize((size[1], size[0]), Image.BILINEAR)
         if affine is not None: grey = affine_image(grey, affine, fill=GRAY_FILL[0] / 255)

@@ -368,6 +368,8 @@ def inception_from_file(path, protocol: str | None = None, option: str | None = 
         raise ValueError(f'{what}: does not fit the {protocol or fits[0]} Inception ({str(e).splitlines()[0][:200]}; expected {expected})') from None
 
 # %% ../nbs/08_evaluate.ipynb 41
+from .data import image_pixels
+
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 
 def is_temporary(path: str | os.PathLike) -> bool:
@@ -383,11 +385,10 @@ def list_images(folder: str | os.PathLike) -> list[Path]:
     return files
 
 def load_image(path: str | os.PathLike) -> torch.Tensor:
-    "An image file as float32 [3,H,W] in [0,1]."
-    from PIL import Image
-    with Image.open(path) as im:
-        arr = np.asarray(im.convert('RGB'), dtype=np.float32) / 255.0
-    return torch.from_numpy(arr).permute(2, 0, 1).contiguous()
+    "An image file as float32 [3,H,W] in [0,1], read as the data loader reads it (`gfla.data.image_pixels`: 16-bit and [0,1]-float images by their range, decoded in full, errors naming the file)."
+    pixels = image_pixels(path)
+    if isinstance(pixels, np.ndarray): return torch.from_numpy(np.repeat(pixels[None], 3, 0))
+    return torch.from_numpy(np.asarray(pixels, dtype=np.float32) / 255.0).permute(2, 0, 1).contiguous()
 
 def load_batch(paths: list[Path]) -> torch.Tensor:
     "Images of equal size as [B,3,H,W]; names the odd file out otherwise."
@@ -419,7 +420,7 @@ def pair_generated_with_gt(generated_dir, gt_dir) -> list[tuple[Path, Path]]:
         raise FileNotFoundError(f'{len(missing)} generated image(s) have no ground truth in {gt_dir}: {missing[:5]}')
     return pairs
 
-# %% ../nbs/08_evaluate.ipynb 44
+# %% ../nbs/08_evaluate.ipynb 45
 def default_cache_dir() -> Path:
     "`$GFLA_CACHE_DIR`, else `~/.cache/gfla` (never inside a data folder)."
     return Path(os.environ.get('GFLA_CACHE_DIR', Path.home() / '.cache' / 'gfla'))
@@ -496,7 +497,7 @@ def activation_statistics(folder_or_paths, extractor: nn.Module, protocol='gfla2
         os.replace(tmp, cache_file)
     return stats
 
-# %% ../nbs/08_evaluate.ipynb 48
+# %% ../nbs/08_evaluate.ipynb 49
 @dataclass
 class MetricRow:
     metric: str
@@ -619,7 +620,7 @@ def _fid_row(protocol, generated_paths, real_dir, weights, supplied, cache_dir, 
     note = f'real set {real.n_used}/{real.n_total} images' + (' (cached stats)' if real.from_cache else '')
     return MetricRow('FID', tag, frechet_distance(fake.mu, fake.sigma, real.mu, real.sigma), fake.n_used, n, note)
 
-# %% ../nbs/08_evaluate.ipynb 52
+# %% ../nbs/08_evaluate.ipynb 53
 JPEG_QUALITY = 75  # imageio/PIL default, which the authors' test.py used
 MANIFEST_NAME = 'gfla_manifest.json'   # what made the images of a folder this module writes
 
@@ -769,7 +770,7 @@ def dataset_person_metrics(model: nn.Module, dataset, batch_size: int = 8, devic
         values['part colour'].append(part_colour_error(p, t, parts))
     return {name: torch.cat(v).nanmean().item() for name, v in values.items()}
 
-# %% ../nbs/08_evaluate.ipynb 58
+# %% ../nbs/08_evaluate.ipynb 59
 PAPER_TABLE = {  # method -> dataset -> (FID, LPIPS, provenance); the paper's Table 1, protocol gfla2020
     'Def-GAN':   {'fashion': (18.457, 0.2330, 'R'), 'market': (25.364, 0.2994, 'R')},
     'VU-Net':    {'fashion': (23.667, 0.2637, 'R'), 'market': (20.144, 0.3211, 'R')},
@@ -801,7 +802,7 @@ def paper_table(dataset: str = 'fashion', measured: dict[str, EvaluationReport] 
                          f'{" RANDOM WEIGHTS: not a score" if random else ""} | measured here |')
     return '\n'.join(lines)
 
-# %% ../nbs/08_evaluate.ipynb 61
+# %% ../nbs/08_evaluate.ipynb 62
 def _picture(x) -> np.ndarray:
     "[3,H,W] tensor in [-1,1] -> uint8 [H,W,3] (arrays pass through)."
     from gfla.data import tensor_to_image
@@ -903,7 +904,7 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 100) -> Path:
     fig.savefig(path, dpi=dpi, bbox_inches='tight'); plt.close(fig)
     return path
 
-# %% ../nbs/08_evaluate.ipynb 65
+# %% ../nbs/08_evaluate.ipynb 66
 import argparse
 
 def _inception_available(protocols, nets: dict) -> bool:
