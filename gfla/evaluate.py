@@ -12,8 +12,8 @@ import torch.nn.functional as F
 __all__ = ['PROTOCOLS', 'WEIGHT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'INCEPTION_CLASSES', 'IMAGE_EXTENSIONS', 'PAIR_METRICS',
            'RANDOM_TAG', 'JPEG_QUALITY', 'MANIFEST_NAME', 'PAPER_TABLE', 'REPORTED_REEVALUATIONS', 'LOWER_IS_WORSE',
            'to_unit', 'as_image_batch', 'l1_error', 'psnr', 'ssim', 'gaussian_kernel_1d', 'ssim_256', 'flow_epe',
-           'person_l1', 'person_psnr', 'person_ssim', 'part_colour_error', 'Protocol', 'get_protocol', 'images_used',
-           'WeightsMissing', 'hub_checkpoint_dir', 'find_weights', 'load_state_dict_file', 'build_lpips',
+           'person_l1', 'person_psnr', 'person_ssim', 'part_colour_error', 'person_metrics', 'Protocol', 'get_protocol',
+           'images_used', 'WeightsMissing', 'hub_checkpoint_dir', 'find_weights', 'load_state_dict_file', 'build_lpips',
            'lpips_distance', 'frechet_distance', 'InceptionPool3', 'random_init_', 'build_inception',
            'inception_protocols_of', 'inception_from_file', 'is_temporary', 'list_images', 'load_image', 'load_batch',
            'gt_name_for', 'pair_generated_with_gt', 'default_cache_dir', 'module_fingerprint', 'file_sha256',
@@ -171,6 +171,12 @@ def part_colour_error(pred: torch.Tensor, target: torch.Tensor, parts: torch.Ten
     err = (mean(pred) - mean(target)).abs().mean(2)                                                  # [B,K]
     visible = area > 0
     return torch.where(visible.any(1), (err * visible).sum(1) / visible.sum(1).clamp_min(1), torch.full_like(err[:, 0], math.nan))
+
+def person_metrics(pred: torch.Tensor, target: torch.Tensor, parts: torch.Tensor) -> dict[str, torch.Tensor]:
+    "Person L1, SSIM, PSNR inside the target's part map `parts` [B,H,W] (0 = backdrop) and the part colour error, each `[B]`."
+    person = parts > 0
+    return {'person L1': person_l1(pred, target, person), 'person SSIM': person_ssim(pred, target, person),
+            'person PSNR': person_psnr(pred, target, person), 'part colour': part_colour_error(pred, target, parts)}
 
 # %% ../nbs/08_evaluate.ipynb 24
 import hashlib, json, os, sys, time
@@ -760,15 +766,12 @@ def dataset_flow_epe(model: nn.Module, dataset, batch_size: int = 8, device='cpu
 def dataset_person_metrics(model: nn.Module, dataset, batch_size: int = 8, device='cpu') -> dict[str, float]:
     "Means over a synthetic `dataset` (with part maps) of the person metrics of the model's outputs, computed in memory."
     model = model.to(device).eval()
-    values = {'person L1': [], 'person SSIM': [], 'person PSNR': [], 'part colour': []}
+    per_batch = []
     for k in range(0, len(dataset), batch_size):
         batch = torch.utils.data.default_collate([dataset[i] for i in range(k, min(k + batch_size, len(dataset)))])
         image = model(batch['source'].to(device), batch['source_pose'].to(device), batch['target_pose'].to(device))[0]
-        p, t, parts = to_unit(image.float().cpu()), to_unit(batch['target']), batch['target_parts']
-        for name, fn in (('person L1', person_l1), ('person SSIM', person_ssim), ('person PSNR', person_psnr)):
-            values[name].append(fn(p, t, parts > 0))
-        values['part colour'].append(part_colour_error(p, t, parts))
-    return {name: torch.cat(v).nanmean().item() for name, v in values.items()}
+        per_batch.append(person_metrics(to_unit(image.float().cpu()), to_unit(batch['target']), batch['target_parts']))
+    return {name: torch.cat([b[name] for b in per_batch]).nanmean().item() for name in per_batch[0]}
 
 # %% ../nbs/08_evaluate.ipynb 59
 PAPER_TABLE = {  # method -> dataset -> (FID, LPIPS, provenance); the paper's Table 1, protocol gfla2020

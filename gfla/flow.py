@@ -11,7 +11,6 @@ __all__ = ['MANIFEST_DIR', 'SKELETON_BONES', 'instance_norm', 'layer_norm', 'lea
 # %% ../nbs/04_flow.ipynb 2
 import json, math
 from pathlib import Path
-import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F

@@ -17,12 +17,10 @@ from torch.utils.data.distributed import DistributedSampler
 from PIL import Image
 from .losses import LossWeights, PoseTransferLoss, CORRECTNESS_LAYER_BY_SCALE, lsgan_loss
 from .models import CONFIGS, build_generator, build_discriminator, load_flow_net, PoseEncoderDecoder
-from .flow import PoseFlowNetGenerator, warp_image
+from .flow import PoseFlowNetGenerator, warp_image, resize_flow
 from .data import SyntheticPoseDataset, PoseTransferDataset, STUDIO_BACKDROP, flow_to_color, tensor_to_image
 from .pose import KEYPOINT_COLORS
-from .ops import block_extract
-from .evaluate import (ssim, psnr, l1_error, flow_epe, resize_flow, to_unit, person_l1, person_ssim, person_psnr,
-                           part_colour_error)
+from .evaluate import ssim, psnr, l1_error, flow_epe, to_unit, person_metrics
 from .handmade import HandmadePoseDataset
 
 # %% auto 0
@@ -683,15 +681,13 @@ ORACLE = 'ground-truth flow warp (oracle)'
 
 def score_outputs(batch: dict, outputs: dict) -> dict:
     "Per-pair scores `{method: {metric: [B]}}` of `outputs` (`{method: (image in [-1,1], flow or None)}`) on `batch`: whole-frame, person and flow metrics."
-    target, person, moving = to_unit(batch['target']), batch['target_parts'] > 0, \
-        batch['flow_valid'] * (batch['flow'].norm(dim=1, keepdim=True) > 0.5)  # the figure, not the static background
+    target = to_unit(batch['target'])
+    moving = batch['flow_valid'] * (batch['flow'].norm(dim=1, keepdim=True) > 0.5)  # the figure, not the static background
     scores = {}
     for name, (pred, flow) in outputs.items():
         p = to_unit(pred.float())
         s = scores[name] = {'L1': l1_error(p, target), 'SSIM': ssim(p, target), 'PSNR': psnr(p, target),
-                            'person L1': person_l1(p, target, person), 'person SSIM': person_ssim(p, target, person),
-                            'person PSNR': person_psnr(p, target, person),
-                            'part colour': part_colour_error(p, target, batch['target_parts'])}
+                            **person_metrics(p, target, batch['target_parts'])}
         if flow is not None:
             s['flow EPE'] = flow_epe(flow.float(), batch['flow'], batch['flow_valid'], reduction='none')
             s['flow EPE moving'] = flow_epe(flow.float(), batch['flow'], moving, reduction='none')
