@@ -833,7 +833,7 @@ def comparison_grid(batch: dict, results: dict[str, torch.Tensor], n: int = 4):
 def flow_mask_figure(batch: dict, flows: list[torch.Tensor], masks: list[torch.Tensor], i: int = 0):
     "Per scale (coarse -> fine): the flow field, the source warped by it, and the occlusion mask (1 = take source)."
     from gfla.data import show_images, flow_to_color
-    from gfla.train import warp_image
+    from gfla.flow import warp_image
     source = batch['source'][i:i + 1].float()
     images, titles = [_picture(batch['source'][i]), _picture(batch['target'][i])], ['source', 'target']
     for flow, mask in zip(flows, masks):

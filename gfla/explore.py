@@ -13,7 +13,7 @@ from PIL import Image
 from .pose import KEYPOINT, KEYPOINT_NAMES, N_KEYPOINTS, MISSING, draw_skeleton
 from .data import flow_to_color, tensor_to_image
 from .animation import pose_maps_for
-from .train import warp_image
+from .flow import warp_image
 
 # %% ../nbs/12_explore.ipynb 5
 class PoseEditor:
