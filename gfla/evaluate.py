@@ -815,7 +815,7 @@ def _pose_picture(batch: dict, i: int, size) -> np.ndarray:
     "The target pose as a skeleton (from keypoints when the batch has them, else the heat-maps' colours)."
     from gfla.pose import draw_skeleton
     if 'target_keypoints' in batch: return draw_skeleton(np.asarray(batch['target_keypoints'][i]), size)
-    from gfla.train import pose_to_rgb
+    from gfla.pose import pose_to_rgb
     return pose_to_rgb(batch['target_pose'][i].cpu())
 
 def comparison_grid(batch: dict, results: dict[str, torch.Tensor], n: int = 4):

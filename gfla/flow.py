@@ -6,7 +6,7 @@
 __all__ = ['MANIFEST_DIR', 'SKELETON_BONES', 'instance_norm', 'layer_norm', 'leaky_relu', 'spectral', 'init_weights',
            'state_dict_layout', 'count_parameters', 'EncoderBlock', 'ResBlock', 'ResBlocks', 'ResBlockDecoder', 'Jump',
            'Output', 'ResBlockEncoder', 'load_manifest', 'resize_flow', 'warp_image', 'keypoint_positions',
-           'skeleton_flow', 'PoseFlowNet', 'PoseFlowNetGenerator']
+           'skeleton_flow', 'bone_map', 'PoseFlowNet', 'PoseFlowNetGenerator']
 
 # %% ../nbs/04_flow.ipynb 2
 import json, math
@@ -181,25 +181,43 @@ def keypoint_positions(heatmaps: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
     y = (w.sum(3) * torch.arange(H, dtype=w.dtype, device=w.device)).sum(2) / mass
     return torch.stack([x, y], -1), heatmaps.flatten(2).amax(2) > 0.5
 
+def _bone_geometry(positions: torch.Tensor, bones, H: int, W: int):
+    "For every bone (a, b) of keypoints `positions` `[B,K,2]` and every pixel of an H×W image: the fraction α ∈ [0,1] of the nearest point along the bone and the squared distance r² to it, `[B,N,H,W]` each."
+    a, b = [torch.tensor(ends, device=positions.device) for ends in zip(*bones)]
+    at = lambda t: t[..., None, None]                                          # [B,N] -> [B,N,1,1]
+    ux, uy = at(positions[:, b, 0] - positions[:, a, 0]), at(positions[:, b, 1] - positions[:, a, 1])
+    dx = torch.arange(W, dtype=positions.dtype, device=positions.device) - at(positions[:, a, 0])        # [B,N,1,W]
+    dy = torch.arange(H, dtype=positions.dtype, device=positions.device)[:, None] - at(positions[:, a, 1])  # [B,N,H,1]
+    alpha = ((dx * ux + dy * uy) / (ux * ux + uy * uy).clamp_min(1e-6)).clamp(0, 1)
+    return alpha, (dx - alpha * ux) ** 2 + (dy - alpha * uy) ** 2
+
+def _bone_weights(r2: torch.Tensor, present: torch.Tensor, sigma: float) -> torch.Tensor:
+    "exp(−r²/2σ²) per bone and pixel, 0 for bones with a missing keypoint (`present` `[B,N]`)."
+    return torch.exp(-(r2 / (2 * sigma ** 2)).clamp(max=40.0)) * present[..., None, None].to(r2.dtype)
+
 def skeleton_flow(source_pose: torch.Tensor, target_pose: torch.Tensor, sigma: float = 1.0, bones=SKELETON_BONES) -> torch.Tensor:
     "Backward flow `[B,2,H,W]` (x, y pixels, target → source) that moves each bone of the skeleton as its keypoints moved."
     if sigma <= 0: raise ValueError(f'sigma must be positive, got {sigma}')
     ps, vs = keypoint_positions(source_pose.float())
     pt, vt = keypoint_positions(target_pose.float())
-    B, _, H, W = target_pose.shape
-    a, b = [torch.tensor(ends, device=pt.device) for ends in zip(*bones)]
-    at = lambda t: t[..., None, None]                                          # [B,N] -> [B,N,1,1]
-    ux, uy = at(pt[:, b, 0] - pt[:, a, 0]), at(pt[:, b, 1] - pt[:, a, 1])      # the target bone
-    dx = torch.arange(W, dtype=pt.dtype, device=pt.device) - at(pt[:, a, 0])    # [B,N,1,W]: pixel - bone start
-    dy = torch.arange(H, dtype=pt.dtype, device=pt.device)[:, None] - at(pt[:, a, 1])   # [B,N,H,1]
-    alpha = ((dx * ux + dy * uy) / (ux * ux + uy * uy).clamp_min(1e-6)).clamp(0, 1)     # [B,N,H,W]
-    r2 = (dx - alpha * ux) ** 2 + (dy - alpha * uy) ** 2
-    w = torch.exp(-(r2 / (2 * sigma ** 2)).clamp(max=40.0)) * at((vs[:, a] & vs[:, b] & vt[:, a] & vt[:, b]).to(pt.dtype))
+    a, b = [list(ends) for ends in zip(*bones)]
+    alpha, r2 = _bone_geometry(pt, bones, *target_pose.shape[2:])
+    w = _bone_weights(r2, vs[:, a] & vs[:, b] & vt[:, a] & vt[:, b], sigma)
     norm = w.sum(1) + math.exp(-8.0)                                             # fades beyond 4σ of every bone
+    at = lambda t: t[..., None, None]
     moved = lambda c: at(ps[:, a, c] - pt[:, a, c]) + alpha * at((ps[:, b, c] - pt[:, b, c]) - (ps[:, a, c] - pt[:, a, c]))
     return torch.stack([(w * moved(0)).sum(1) / norm, (w * moved(1)).sum(1) / norm], 1).to(target_pose.dtype)
 
-# %% ../nbs/04_flow.ipynb 34
+def bone_map(pose: torch.Tensor, sigma: float = 1.5, bones=SKELETON_BONES) -> torch.Tensor:
+    "How close each pixel lies to the skeleton of the heat-maps `pose` `[B,K,H,W]`: max over the bones of exp(−r²/2σ²), `[B,1,H,W]` (bones with a missing keypoint are left out)."
+    if sigma <= 0: raise ValueError(f'sigma must be positive, got {sigma}')
+    p, present = keypoint_positions(pose.float())
+    a, b = [list(ends) for ends in zip(*bones)]
+    _, r2 = _bone_geometry(p, bones, *pose.shape[2:])
+    return _bone_weights(r2, present[:, a] & present[:, b], sigma).amax(1, keepdim=True).to(pose.dtype)
+
+
+# %% ../nbs/04_flow.ipynb 36
 def _split_pad(size, multiple, align):
     "(before, after) padding that brings `size` to a multiple of `multiple`, `before` a multiple of `align`."
     total = -size % multiple
@@ -275,7 +293,7 @@ class PoseFlowNet(nn.Module):
         prior = skeleton_flow(inputs[1], inputs[2], self.prior_sigma)
         return [f + (F.avg_pool2d(prior, s) / s).to(f.dtype) for f, s in zip(flows, self.strides)], masks
 
-# %% ../nbs/04_flow.ipynb 40
+# %% ../nbs/04_flow.ipynb 42
 class PoseFlowNetGenerator(nn.Module):
     "Stage-1 model (flow pre-training): `flow_net` only; forward(source, source_pose, target_pose) → (flows, masks)."
     def __init__(self, image_nc=3, structure_nc=18, ngf=32, img_f=256, encoder_layer=5, attn_layer=(2, 3), prior=None,

@@ -4,19 +4,19 @@
 
 # %% auto 0
 __all__ = ['APPEARANCE_NORMS', 'CONFIGS', 'GFLAConfig', 'PoseSourceNet', 'blend_attention', 'PoseTargetNet', 'PoseGenerator',
-           'blend_warped_source', 'check_inputs', 'random_inputs', 'ResDiscriminator', 'build_generator',
-           'build_discriminator', 'read_checkpoint', 'load_official_into', 'load_official', 'load_flow_net',
-           'ConcatTargetNet', 'PoseEncoderDecoder']
+           'ImageBlend', 'check_inputs', 'random_inputs', 'ResDiscriminator', 'build_generator', 'build_discriminator',
+           'read_checkpoint', 'load_official_into', 'load_official', 'load_flow_net', 'ConcatTargetNet',
+           'PoseEncoderDecoder']
 
 # %% ../nbs/05_generator.ipynb 2
-import dataclasses
+import dataclasses, math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
 from torch import nn
 from .flow import (instance_norm, layer_norm, leaky_relu, spectral, init_weights, EncoderBlock, ResBlock, ResBlocks,
-                       ResBlockDecoder, Output, ResBlockEncoder, PoseFlowNet, PoseFlowNetGenerator, warp_image)
+                       ResBlockDecoder, Output, ResBlockEncoder, PoseFlowNet, PoseFlowNetGenerator, warp_image, bone_map)
 from .attention import LocalAttention
 
 # %% ../nbs/05_generator.ipynb 5
@@ -50,6 +50,7 @@ class GFLAConfig:
     flow_prior: str | None = None       # None (official) | 'skeleton': flows start from `gfla.flow.skeleton_flow`
     flow_prior_sigma: float = 1.0       # its bone blending width in pixels
     image_blend: bool = False           # official False; True: blend the source warped by the finest flow into the output
+    blend_bone_sigma: float = 1.5       # width in pixels of the bone map the image blend reads
 
     def __post_init__(self):
         attn = tuple(sorted(set(int(l) for l in self.attn_layer)))
@@ -184,21 +185,31 @@ class PoseGenerator(nn.Module):
         c = self.config = CONFIGS['fashion'] if config is None else config
         self.source = PoseSourceNet(c.image_nc, c.ngf, c.img_f, c.layers, input_norm=c.source_input_norm, **c.appearance)
         self.target = PoseTargetNet(c.structure_nc, c.ngf, c.img_f, c.layers, c.num_blocks, c.attn_layer,
-                                    c.kernel_size, c.attn_hidden_nc, c.image_nc + c.image_blend, **c.renderer)
+                                    c.kernel_size, c.attn_hidden_nc, c.image_nc, **c.renderer)
         self.flow_net = PoseFlowNet(c.image_nc + 2 * c.structure_nc, c.flow_ngf, c.flow_img_f, c.flow_encoder_layer,
                                     c.attn_layer, **c.flow)
+        if c.image_blend: self.blend = ImageBlend(c.structure_nc, c.image_nc, bone_sigma=c.blend_bone_sigma)
 
     def forward(self, source, source_pose, target_pose):
         check_inputs(self.config, source, source_pose, target_pose)
         flows, masks = self.flow_net(source, source_pose, target_pose)
         image = self.target(target_pose, self.source(source), flows, masks)
-        if self.config.image_blend: image = blend_warped_source(image, source, flows[-1])
+        if self.config.image_blend:
+            warped = warp_image(source, flows[-1])
+            image = blend_attention(image, warped, self.blend(target_pose, warped))
         return image, flows, masks
 
-def blend_warped_source(rendered, source, flow):
-    "Rendered RGB + blend channel `[B,C+1,H,W]` (tanh range) → blend·(source warped by `flow`) + (1 − blend)·RGB."
-    blend = (rendered[:, -1:] + 1) / 2
-    return blend * warp_image(source, flow) + (1 - blend) * rendered[:, :-1]
+class ImageBlend(nn.Module):
+    "Per-pixel weight in (0,1) of the source warped by the finest flow against the rendered image, from a shallow local network (7×7 receptive field) reading the target pose maps, the target's bone map and the warped source."
+    def __init__(self, structure_nc=18, image_nc=3, hidden=32, bone_sigma=1.5, initial=0.88):
+        super().__init__()
+        self.bone_sigma = bone_sigma
+        self.net = nn.Sequential(nn.Conv2d(structure_nc + 1 + image_nc, hidden, 3, padding=1), leaky_relu(),
+                                 nn.Conv2d(hidden, hidden, 3, padding=1), leaky_relu(), nn.Conv2d(hidden, 1, 3, padding=1))
+        with torch.no_grad(): self.net[-1].bias.fill_(math.log(initial / (1 - initial)))   # trust the warp at first
+
+    def forward(self, target_pose, warped):
+        return torch.sigmoid(self.net(torch.cat([target_pose, bone_map(target_pose, self.bone_sigma), warped], 1)))
 
 def check_inputs(config, source, source_pose, target_pose):
     "Raise a clear error unless source [B,image_nc,H,W] and poses [B,structure_nc,H,W] fit `config`."
@@ -222,7 +233,7 @@ def random_inputs(config, size, batch=2, seed=0):
             torch.rand(batch, config.structure_nc, *size, generator=g),
             torch.rand(batch, config.structure_nc, *size, generator=g))
 
-# %% ../nbs/05_generator.ipynb 24
+# %% ../nbs/05_generator.ipynb 26
 class ResDiscriminator(nn.Module):
     "Patch discriminator: image [B,input_nc,H,W] → scores [B,1,H/2^layers,W/2^layers]."
     def __init__(self, input_nc=3, ndf=32, img_f=128, layers=4, norm_layer=None, use_spect=True):
@@ -250,7 +261,7 @@ def build_discriminator(config):
     c = CONFIGS[config] if isinstance(config, str) else config
     return ResDiscriminator(c.image_nc, c.ndf, c.d_img_f, c.d_layers)
 
-# %% ../nbs/05_generator.ipynb 27
+# %% ../nbs/05_generator.ipynb 29
 def _alias_groups(module):
     "Lists of state_dict names that share one tensor (e.g. outconv.conv1.weight / outconv.model.2.weight)."
     groups = {}
@@ -310,7 +321,7 @@ def load_flow_net(generator, path_or_state_dict):
     load_official_into(generator.flow_net, {k[len('flow_net.'):]: v for k, v in sd.items()})
     return generator
 
-# %% ../nbs/05_generator.ipynb 33
+# %% ../nbs/05_generator.ipynb 35
 class ConcatTargetNet(PoseTargetNet):
     "PoseTargetNet whose injection step concatenates the (unaligned) source features and fuses them with a ResBlock."
     def add_injection(self, i, channels, layer):

@@ -5,7 +5,7 @@
 # %% auto 0
 __all__ = ['KEYPOINT_NAMES', 'N_KEYPOINTS', 'KEYPOINT', 'MISSING', 'LIMBS', 'KEYPOINT_COLORS', 'LIMB_COLORS', 'ANNOTATION_HEADER',
            'KEYPOINT_LIMIT', 'read_text_utf8', 'check_keypoints', 'load_annotations', 'write_annotations',
-           'rescale_keypoints', 'affine_matrix', 'affine_keypoints', 'pose_heatmaps', 'draw_skeleton']
+           'rescale_keypoints', 'affine_matrix', 'affine_keypoints', 'pose_heatmaps', 'draw_skeleton', 'pose_to_rgb']
 
 # %% ../nbs/00_pose.ipynb 2
 import io, json, math
@@ -193,3 +193,11 @@ def draw_skeleton(kp, size, thickness=None, background=None):
     for (y, x), color, ok in zip(kp, KEYPOINT_COLORS, present):
         if ok: draw.ellipse([x - r, y - r, x + r, y + r], fill=color)
     return np.asarray(canvas)
+
+# %% ../nbs/00_pose.ipynb 32
+def pose_to_rgb(heatmaps: torch.Tensor) -> np.ndarray:
+    "18 pose heat-maps `[18,H,W]` as one RGB picture, each keypoint in its OpenPose colour: uint8 `[H,W,3]`."
+    colors = torch.tensor(KEYPOINT_COLORS, dtype=torch.float32)          # [18, 3]
+    rgb = torch.einsum('khw,kc->hwc', heatmaps.float().clamp(0, 1), colors).clamp(0, 255)
+    return rgb.round().to(torch.uint8).numpy()
+

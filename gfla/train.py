@@ -19,7 +19,7 @@ from .losses import LossWeights, PoseTransferLoss, CORRECTNESS_LAYER_BY_SCALE, l
 from .models import CONFIGS, build_generator, build_discriminator, load_flow_net, PoseEncoderDecoder
 from .flow import PoseFlowNetGenerator, warp_image, resize_flow
 from .data import SyntheticPoseDataset, PoseTransferDataset, STUDIO_BACKDROP, flow_to_color, tensor_to_image
-from .pose import KEYPOINT_COLORS
+from .pose import pose_to_rgb
 from .evaluate import ssim, psnr, l1_error, flow_epe, to_unit, person_metrics
 from .handmade import HandmadePoseDataset
 
@@ -30,12 +30,12 @@ __all__ = ['SYNTHETIC_STAGE1_WEIGHTS', 'SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'S
            'generator_param_groups', 'DistributedContext', 'resolve_device', 'init_distributed', 'wait_for_all',
            'shutdown_distributed', 'launch_local', 'replica_max_difference', 'build_dataset', 'process_batch',
            'steps_per_epoch', 'batches_from', 'rng_state', 'set_rng_state', 'file_sha256', 'write_text_atomic',
-           'save_checkpoint', 'verify_checkpoint', 'load_checkpoint', 'pose_to_rgb', 'sample_grid', 'CSVLog',
-           'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout', 'model_config',
-           'build_stage_generator', 'build_stage', 'total_steps', 'generate', 'stage_checkpoint', 'freeze_unreached',
-           'check_resume', 'train_stage', 'train_stages', 'paired_comparison', 'compare_to_baselines',
-           'beats_baselines', 'comparison_table', 'CachedDataset', 'load_stage_generator', 'score_outputs',
-           'evaluate_main_job', 'metrics_table', 'main_job_targets', 'targets_table', 'evaluation_sets', 'run_main_job',
+           'save_checkpoint', 'verify_checkpoint', 'load_checkpoint', 'sample_grid', 'CSVLog', 'read_log',
+           'plot_losses', 'build_flow_generator', 'flow_loss_layout', 'model_config', 'build_stage_generator',
+           'build_stage', 'total_steps', 'generate', 'stage_checkpoint', 'freeze_unreached', 'check_resume',
+           'train_stage', 'train_stages', 'paired_comparison', 'compare_to_baselines', 'beats_baselines',
+           'comparison_table', 'CachedDataset', 'load_stage_generator', 'score_outputs', 'evaluate_main_job',
+           'metrics_table', 'main_job_targets', 'targets_table', 'evaluation_sets', 'run_main_job',
            'benchmark_training']
 
 # %% ../nbs/07_train.ipynb 5
@@ -318,12 +318,6 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     except Exception as e: raise RuntimeError(f'cannot load checkpoint {path}: {type(e).__name__}: {e}') from e
 
 # %% ../nbs/07_train.ipynb 18
-def pose_to_rgb(heatmaps: torch.Tensor) -> np.ndarray:
-    "18 pose heat-maps `[18,H,W]` as one RGB picture, each keypoint in its OpenPose colour: uint8 `[H,W,3]`."
-    colors = torch.tensor(KEYPOINT_COLORS, dtype=torch.float32)          # [18, 3]
-    rgb = torch.einsum('khw,kc->hwc', heatmaps.float().clamp(0, 1), colors).clamp(0, 255)
-    return rgb.round().to(torch.uint8).numpy()
-
 def sample_grid(batch: dict, generated: torch.Tensor | None, flow: torch.Tensor | None, n: int = 4) -> np.ndarray:
     "Rows of source | target pose | generated | target | flow (black without one) for the first `n` items: uint8 `[n·H, 5·W, 3]`."
     n = min(n, batch['source'].shape[0])
