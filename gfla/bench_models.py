@@ -47,7 +47,6 @@ def time_train_step(config, size=(64, 64), batch=8, reps=3):
     return _timed(step, reps)
 
 # %% ../nbs/05a_bench_models.ipynb 8
-#| eval: false
 @call_parse
 def main(threads: Param("torch CPU threads (0: torch's default)", int) = 0,
          reps: Param("timed repetitions per case (median reported)", int) = 3,

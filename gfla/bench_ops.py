@@ -59,7 +59,6 @@ def measure(case, backend, device='cpu', reps=3, threads=None):
     return sorted(wall)[len(wall) // 2], sorted(cpu)[len(cpu) // 2], peak
 
 # %% ../nbs/02a_bench_ops.ipynb 8
-#| eval: false
 def _measure_in_subprocess(case, backend, device, reps, threads):
     code = (f"import json; from gfla.bench_ops import measure; "
             f"print(json.dumps(measure({case!r}, {backend!r}, {device!r}, {reps}, {threads})))")

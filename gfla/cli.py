@@ -245,7 +245,7 @@ def bench_train_command(argv):
     return 0
 
 def evaluate_command(argv):
-    from gfla.evaluate import evaluate_cli
+    from gfla.evaluate_command import evaluate_cli
     return evaluate_cli(argv)
 
 def bench_ops_command(argv):

@@ -222,6 +222,7 @@ class LossWeights:
     style: float = 500.0
     regularization: float = 0.0025
     gan: float = 2.0
+    render_l1: float = 0.0      # L1 of the renderer's own image before an image blend (synthetic preset; not in the paper)
 
     @classmethod
     def stage1(cls) -> 'LossWeights':
@@ -241,8 +242,8 @@ class PoseTransferLoss(nn.Module):
         self.content = PerceptualLoss(self.vgg) if weights.content else None
         self.style = StyleLoss(self.vgg) if weights.style else None
 
-    def forward(self, source, target, flows, generated=None, fake_prediction=None) -> dict[str, torch.Tensor]:
-        "`generated`/`fake_prediction` (D's output on `generated`) are needed when their weights are non-zero."
+    def forward(self, source, target, flows, generated=None, fake_prediction=None, rendered=None) -> dict[str, torch.Tensor]:
+        "`generated`/`fake_prediction` (D's output on `generated`)/`rendered` (the renderer's image before an image blend) are needed when their weights are non-zero."
         w, terms = self.weights, {}
         needs_image = w.l1 or w.content or w.style or w.gan
         if needs_image and generated is None: raise ValueError('image losses have non-zero weights but `generated` is None')
@@ -252,6 +253,9 @@ class PoseTransferLoss(nn.Module):
             terms['correctness'] = w.correctness * self.correctness(fs, ft, flows)
         if w.regularization: terms['regularization'] = w.regularization * self.regularization(flows)
         if w.l1: terms['l1'] = w.l1 * F.l1_loss(generated, target)
+        if w.render_l1:
+            if rendered is None: raise ValueError('render_l1 is non-zero but `rendered` is None (a generator with image_blend gives it)')
+            terms['render_l1'] = w.render_l1 * F.l1_loss(rendered, target)
         if w.content or w.style:
             fg = self.vgg(generated)
             if w.content: terms['content'] = w.content * self.content(fg, ft)

@@ -179,7 +179,7 @@ class PoseTargetNet(nn.Module):
 
 # %% ../nbs/05_generator.ipynb 14
 class PoseGenerator(nn.Module):
-    "GFLA generator: forward(source, source_pose, target_pose) → (image, flows, masks)."
+    "GFLA generator: forward(source, source_pose, target_pose) → (image, flows, masks) (+ the renderer's image before the image blend with `return_rendered`)."
     def __init__(self, config=None):
         super().__init__()
         c = self.config = CONFIGS['fashion'] if config is None else config
@@ -190,14 +190,14 @@ class PoseGenerator(nn.Module):
                                     c.attn_layer, **c.flow)
         if c.image_blend: self.blend = ImageBlend(c.structure_nc, c.image_nc, bone_sigma=c.blend_bone_sigma)
 
-    def forward(self, source, source_pose, target_pose):
+    def forward(self, source, source_pose, target_pose, return_rendered=False):
         check_inputs(self.config, source, source_pose, target_pose)
         flows, masks = self.flow_net(source, source_pose, target_pose)
-        image = self.target(target_pose, self.source(source), flows, masks)
+        image = rendered = self.target(target_pose, self.source(source), flows, masks)
         if self.config.image_blend:
             warped = warp_image(source, flows[-1])
-            image = blend_attention(image, warped, self.blend(target_pose, warped))
-        return image, flows, masks
+            image = blend_attention(rendered, warped, self.blend(target_pose, warped))
+        return (image, flows, masks, rendered) if return_rendered else (image, flows, masks)
 
 class ImageBlend(nn.Module):
     "Per-pixel weight in (0,1) of the source warped by the finest flow against the rendered image, from a shallow local network (7×7 receptive field) reading the target pose maps, the target's bone map and the warped source."

@@ -91,16 +91,17 @@ class TrainConfig:
 # (07_train, "The synthetic preset"): no content/style/GAN terms; in stage 2 no correctness or regularisation term
 # either (with random VGG features both pull the flow away from the skeleton's motion); a 10x weaker stage-1
 # regulariser (the true flow of 2-3 px limbs is far from affine in a 5x5 window at 1/2 scale); the flow network
-# learning 10x slower than the renderer, since it starts from the skeleton prior; 5x the official lr, decayed to 0.
+# learning 10x slower than the renderer, since it starts from the skeleton prior; 5x the official lr, decayed to 0;
+# an L1 term on the renderer's own image, so that what the image blend takes from it is a picture of the person.
 SYNTHETIC_STAGE1_WEIGHTS = LossWeights(l1=0.0, correctness=20.0, content=0.0, style=0.0, regularization=0.001, gan=0.0)
-SYNTHETIC_STAGE2_WEIGHTS = LossWeights(correctness=0.0, regularization=0.0, content=0.0, style=0.0, gan=0.0)
+SYNTHETIC_STAGE2_WEIGHTS = LossWeights(correctness=0.0, regularization=0.0, content=0.0, style=0.0, gan=0.0, render_l1=3.0)
 
 # fashion / market: the authors' settings. One deliberate difference: D scores real and fake in one forward pass, so
 # its spectral norm makes 2 power iterations per step instead of the authors' 3 (see the training loop).
 PRESETS = {
     'synthetic': TrainConfig(lr_g=5e-4, lr_d=5e-5, stage1_weights=SYNTHETIC_STAGE1_WEIGHTS,
                              stage2_weights=SYNTHETIC_STAGE2_WEIGHTS, backdrop=STUDIO_BACKDROP, lr_decay=1.0, flow_lr_scale=0.1,
-                             stage2_steps=2400),
+                             stage2_steps=2200),
     'fashion': TrainConfig(model='fashion', dataset='fashion', image_size=(256, 256), batch_size=8, allow_random_vgg=False,
                            stage1_steps=200_000, stage2_steps=400_000, sample_every=2000, checkpoint_every=5000,
                            log_every=100, num_workers=4),
@@ -401,7 +402,7 @@ def build_stage(config: TrainConfig, stage: str) -> tuple[nn.Module, nn.Module |
     generator, mc = build_stage_generator(config, stage), model_config(config)
     if stage == 'stage1': weights = config.stage1_weights
     elif stage == 'stage2': weights = config.stage2_weights
-    else: weights = dataclasses.replace(config.stage2_weights, correctness=0.0, regularization=0.0)
+    else: weights = dataclasses.replace(config.stage2_weights, correctness=0.0, regularization=0.0, render_l1=0.0)
     discriminator = build_discriminator(mc) if stage != 'stage1' and weights.gan else None  # no GAN term: no D to train
     if stage == 'baseline': layers, kernels = [], []
     else: layers, kernels = flow_loss_layout(mc, generator.flow_net)
@@ -413,9 +414,9 @@ def total_steps(config: TrainConfig, stage: str) -> int:
     return {'stage1': config.stage1_steps, 'stage2': config.stage2_steps,
             'baseline': config.stage1_steps + config.stage2_steps}[stage]
 
-def generate(generator: nn.Module, batch: dict, stage: str):
-    "(image or None, flows, masks) of `generator` on `batch` (the stage-1 model predicts flows only)."
-    out = generator(batch['source'], batch['source_pose'], batch['target_pose'])
+def generate(generator: nn.Module, batch: dict, stage: str, rendered: bool = False):
+    "(image or None, flows, masks) of `generator` on `batch` (the stage-1 model predicts flows only); with `rendered`, also the renderer's image before the image blend."
+    out = generator(batch['source'], batch['source_pose'], batch['target_pose'], **({'return_rendered': True} if rendered else {}))
     return (None, *out) if stage == 'stage1' else out
 
 # %% ../nbs/07_train.ipynb 23
@@ -445,7 +446,7 @@ def stage_checkpoint(out_dir, stage: str) -> Path: return Path(out_dir) / stage 
 def freeze_unreached(generator: nn.Module, objective: nn.Module, batch: dict, stage: str,
                      discriminator: nn.Module | None = None) -> list[str]:
     "Freeze (and return the names of) the parameters of `generator` that `objective` (with `discriminator`) sends no gradient on `batch`."
-    image, flows, _ = generate(generator, batch, stage)
+    image, flows, _, *rendered = generate(generator, batch, stage, rendered=bool(objective.weights.render_l1))
     fake_prediction = None
     if discriminator is not None:   # eval mode: the probe must not advance spectral norm's power iteration
         was_training = discriminator.training
@@ -453,7 +454,7 @@ def freeze_unreached(generator: nn.Module, objective: nn.Module, batch: dict, st
         fake_prediction = discriminator(image).float()
         discriminator.train(was_training).requires_grad_(True)
     objective(batch['source'], batch['target'], [f.float() for f in flows], fake_prediction=fake_prediction,
-              generated=None if image is None else image.float())['total'].backward()
+              generated=None if image is None else image.float(), rendered=rendered[0].float() if rendered else None)['total'].backward()
     unreached = [n for n, p in generator.named_parameters() if p.requires_grad and p.grad is None]
     for n, p in generator.named_parameters():
         p.grad = None
@@ -551,7 +552,7 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
     for step in range(start, stop):
         batch = _to_device(next(batches), ctx.device, config.channels_last)
         set_decayed_lr((opt_g, opt_d), step, n_steps, config.lr_decay)
-        with autocast(): image, flows, masks = generate(g_model, batch, stage)
+        with autocast(): image, flows, masks, *rendered = generate(g_model, batch, stage, rendered=bool(objective.weights.render_l1))
         fake_prediction, values = None, {}
         # the sampling ops refuse non-finite flows, so a diverged flow network is caught here, before any loss
         values['flow'] = 0.0 if all(torch.isfinite(f).all() for f in flows) else math.nan
@@ -572,7 +573,8 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
             discriminator.requires_grad_(True)
         with autocast():
             terms = objective(batch['source'], batch['target'], [f.float() for f in flows],
-                              generated=None if image is None else image.float(), fake_prediction=fake_prediction)
+                              generated=None if image is None else image.float(), fake_prediction=fake_prediction,
+                              rendered=rendered[0].float() if rendered else None)
         values.update({k: v.item() for k, v in terms.items()})
         if not _all_finite(values, ctx): _non_finite(values, stage, step, ckpt_path)
         opt_g.zero_grad(set_to_none=True); terms['total'].backward(); opt_g.step()
