@@ -10,7 +10,7 @@ __all__ = ['ANGLE_NAMES', 'BONES', 'FACE_OFFSETS', 'MOTIONS', 'COCO17_NAMES', 'C
            'DualSourceTargetNet', 'DanceGenerator', 'pose_maps_for', 'animate', 'animation_figure', 'studio_person',
            'clip_batch', 'flow_supervision', 'animation_step', 'train_animation_model', 'load_trained_pose_model']
 
-# %% ../nbs/09_animation.ipynb 2
+# %% ../nbs/09_animation.ipynb 3
 import dataclasses, math, shutil, subprocess
 from pathlib import Path
 import numpy as np
@@ -26,7 +26,7 @@ from .models import CONFIGS, PoseGenerator, PoseSourceNet, PoseTargetNet, blend_
 from .attention import LocalAttention
 from .ops import block_extract
 
-# %% ../nbs/09_animation.ipynb 5
+# %% ../nbs/09_animation.ipynb 6
 ANGLE_NAMES = ('torso_lean', 'torso_roll', 'turn', 'head_turn', 'head_nod', 'head_tilt',
                'Rarm_abd', 'Rarm_flex', 'Relbow', 'Larm_abd', 'Larm_flex', 'Lelbow',
                'Rhip_abd', 'Rhip_flex', 'Rknee', 'Lhip_abd', 'Lhip_flex', 'Lknee', 'root_x', 'root_y')
@@ -59,7 +59,7 @@ def body_points(angles, bones=BONES):
     points = np.stack([view @ P[n] for n in KEYPOINT_NAMES]) + root
     return points, view @ (center + head @ [0, -0.3, 0]) + root
 
-# %% ../nbs/09_animation.ipynb 8
+# %% ../nbs/09_animation.ipynb 9
 def _walk(phase, t, amp, rng):
     s, zero = np.sin, np.zeros_like(t)
     hip, knee = 24 * amp, lambda p: 5 + 40 * amp * ((1 + s(p + 1.2)) / 2) ** 2
@@ -96,7 +96,7 @@ def joint_angle_curves(motion, n_frames, seed=0):
     t = np.arange(n_frames, dtype=np.float64)
     return curves(2 * np.pi * t / period + rng.uniform(0, 2 * np.pi), t, rng.uniform(0.8, 1.2), rng)
 
-# %% ../nbs/09_animation.ipynb 10
+# %% ../nbs/09_animation.ipynb 11
 def fit_to_frame(points, crowns, size, fill=0.85):
     "Project 3-D keypoints [T,18,3] (and crowns [T,3]) with one scale/offset for all frames: (y, x, depth) pixels."
     lo = np.minimum(points[..., :2].min((0, 1)), crowns[:, :2].min(0)) - 0.18
@@ -113,7 +113,7 @@ def pose_sequence(motion, n_frames, size, seed=0, fill=0.85):
     points, crowns = zip(*(body_points({k: float(v[t]) for k, v in curves.items()}) for t in range(n_frames)))
     return fit_to_frame(np.stack(points), np.stack(crowns), size, fill)
 
-# %% ../nbs/09_animation.ipynb 16
+# %% ../nbs/09_animation.ipynb 17
 def render_video(person, keypoints, size, sigma=6.0):
     "Render `person` along keypoints [T,18,2|3]: frames [T,3,H,W], person masks `body` [T,1,H,W], pose maps [T,18,H,W], GT flows t→t-1 and validity [T-1,...]."
     keypoints = np.asarray(keypoints, np.float32)
@@ -131,7 +131,7 @@ def render_video(person, keypoints, size, sigma=6.0):
                 poses=torch.stack([pose_heatmaps(kp[:, :2], size, sigma) for kp in keypoints]),
                 flows=torch.stack(flows) if flows else empty(2), flow_valid=torch.stack(valid) if valid else empty(1))
 
-# %% ../nbs/09_animation.ipynb 18
+# %% ../nbs/09_animation.ipynb 19
 def video_to_uint8(frames):
     "Frames [T,3,H,W] in [-1,1] (tensor) or uint8 [T,H,W,3] → uint8 array [T,H,W,3]."
     if isinstance(frames, np.ndarray) and frames.dtype == np.uint8:
@@ -183,7 +183,7 @@ def write_video(frames, stem, fps=10):
     else: paths['mp4'] = save_mp4(frames, stem.with_suffix('.mp4'), fps)
     return paths
 
-# %% ../nbs/09_animation.ipynb 22
+# %% ../nbs/09_animation.ipynb 23
 def warp_frames(frames, flows):
     "Backward-warp frames [N,3,H,W] by pixel flows [N,2,H,W] (x, y), bilinear with border replication."
     return block_extract(frames.contiguous(), flows.to(frames.dtype).contiguous(), 1)
@@ -216,7 +216,7 @@ def temporal_error(frames, reference_frames, flows, mask):
     _check_video(frames, flows, mask); _check_video(reference_frames, flows, mask)
     return _masked_mean(temporal_residual(frames, flows) - temporal_residual(reference_frames, flows), mask)
 
-# %% ../nbs/09_animation.ipynb 26
+# %% ../nbs/09_animation.ipynb 27
 def video_metrics(generated, video):
     "Temporal and per-frame metrics of generated frames [T,3,H,W] ([-1,1]) against a `render_video` dict."
     from gfla.evaluate import l1_error, psnr, ssim_256, to_unit
@@ -233,7 +233,7 @@ def video_metrics(generated, video):
                 temporal_error_person=temporal_error(generated, video['frames'], flows, person).mean().item(),
                 l1=l1_error(pred, gt).mean().item(), psnr=finite(psnr(pred, gt)), ssim=ssim_256(pred, gt).mean().item())
 
-# %% ../nbs/09_animation.ipynb 29
+# %% ../nbs/09_animation.ipynb 30
 COCO17_NAMES = ('nose', 'Leye', 'Reye', 'Lear', 'Rear', 'Lsho', 'Rsho', 'Lelb', 'Relb', 'Lwri', 'Rwri',
                 'Lhip', 'Rhip', 'Lkne', 'Rkne', 'Lank', 'Rank')
 COCO17_FROM_OPENPOSE = [KEYPOINT[n] for n in COCO17_NAMES]   # COCO channel i = OpenPose keypoint COCO17_FROM_OPENPOSE[i]
@@ -246,7 +246,7 @@ def dance_pose_maps(keypoints, size, sigma=6.0):
     bones = torch.from_numpy(draw_skeleton(keypoints, size).copy()).permute(2, 0, 1).float() / 255
     return torch.cat([heatmaps, bones])
 
-# %% ../nbs/09_animation.ipynb 32
+# %% ../nbs/09_animation.ipynb 33
 class DualSourceTargetNet(PoseTargetNet):
     "Renderer attending to two sources (previous frame, reference): features, flows and masks are (previous, reference) pairs."
     def add_injection(self, i, channels, layer):
@@ -257,7 +257,7 @@ class DualSourceTargetNet(PoseTargetNet):
         return sum(blend_attention(h, getattr(self, f'attn_{which}{i}')(f, h, w), m)
                    for which, f, w, m in zip('pr', source_feature, flow, mask))
 
-# %% ../nbs/09_animation.ipynb 34
+# %% ../nbs/09_animation.ipynb 35
 DANCE_CONFIG = CONFIGS['fashion'].replace(name='dance', structure_nc=DANCE_STRUCTURE_NC)
 # the skeleton flow prior reads the 18 OpenPose heat-maps; the dance structure (17 heat-maps + bone image) has no such channels
 DANCE_SYNTHETIC_CONFIG = CONFIGS['synthetic'].replace(name='dance_synthetic', structure_nc=DANCE_STRUCTURE_NC, flow_prior=None,
@@ -316,7 +316,7 @@ class DanceGenerator(nn.Module):
             previous, previous_pose = image, poses[:, t]
         return torch.stack(images, 1), flows, masks
 
-# %% ../nbs/09_animation.ipynb 41
+# %% ../nbs/09_animation.ipynb 42
 def pose_maps_for(model, keypoints, size):
     "Pose inputs [T,C,H,W] for `model` (18 heat-maps, or the dance model's 17 heat-maps + bone image, with the model's σ) from keypoints [T,18,2|3]."
     structure_nc, sigma = model.config.structure_nc, model.config.pose_sigma
@@ -340,7 +340,7 @@ def animate(model, source, source_keypoints, target_keypoints, batch_size=8):
                             for p in poses.split(batch_size)])
     return frames.clamp(-1, 1).cpu()
 
-# %% ../nbs/09_animation.ipynb 45
+# %% ../nbs/09_animation.ipynb 46
 def animation_figure(driving_frames, keypoints, results, steps=None, path=None, size=1.3):
     "Rows: driving video | its pose | one row per `results` entry (name → frames [T,3,H,W]) at time `steps`; saved to `path`."
     import matplotlib.pyplot as plt, textwrap
@@ -359,7 +359,7 @@ def animation_figure(driving_frames, keypoints, results, steps=None, path=None, 
     if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=100)
     return fig
 
-# %% ../nbs/09_animation.ipynb 48
+# %% ../nbs/09_animation.ipynb 49
 def studio_person(rng):
     "A random person in front of the studio backdrop (the synthetic preset's data, 07_train)."
     return dataclasses.replace(random_person(rng), background=STUDIO_BACKDROP)
@@ -427,7 +427,7 @@ def train_animation_model(model, steps, size=(64, 64), batch_size=4, n_frames=3,
     model.eval()
     return history
 
-# %% ../nbs/09_animation.ipynb 52
+# %% ../nbs/09_animation.ipynb 53
 def load_trained_pose_model(run_dir='../runs/default'):
     "The PoseGenerator of a `gfla.train` run (`<run_dir>/stage2/checkpoint.pt`), in eval mode; None if absent."
     from gfla.train import load_stage_generator, stage_checkpoint

@@ -6,7 +6,7 @@
 __all__ = ['FOLLOW_NEAR', 'FOLLOW_RATIO', 'ELBOW_OF', 'PoseEditor', 'change_near', 'pose_response', 'follows_pose',
            'longest_forearm', 'swing', 'editor_figure']
 
-# %% ../nbs/12_explore.ipynb 2
+# %% ../nbs/12_explore.ipynb 3
 import io
 import numpy as np
 import torch
@@ -16,7 +16,7 @@ from .data import flow_to_color, tensor_to_image
 from .animation import pose_maps_for
 from .flow import warp_image
 
-# %% ../nbs/12_explore.ipynb 5
+# %% ../nbs/12_explore.ipynb 6
 class PoseEditor:
     "Interactive target-pose editor for a pose-transfer model `model(source, source_pose, target_pose) → (image, flows, masks)`."
     def __init__(self, model, source_image, source_keypoints, target_keypoints=None):
@@ -84,7 +84,7 @@ class PoseEditor:
                 warped=[tensor_to_image(warp_image(source, f)[0].clamp(-1, 1)) for f in flows])
         return self._cache
 
-# %% ../nbs/12_explore.ipynb 9
+# %% ../nbs/12_explore.ipynb 10
 def change_near(before, after, points, radius=10):
     "Mean |after − before| of uint8 images within `radius` px of any of `points` (y, x), and elsewhere."
     diff = np.abs(after.astype(np.float32) - before.astype(np.float32)).mean(-1)
@@ -126,7 +126,7 @@ def swing(editor, wrist='Rwri', degrees=90):
     return tuple(float(v) for v in np.clip(new, 0, np.array(editor.size) - 1))
 
 
-# %% ../nbs/12_explore.ipynb 12
+# %% ../nbs/12_explore.ipynb 13
 def _png(array, zoom=1):
     "PNG bytes of a uint8 [H,W,3] image or a [h,w] map in [0,1] (grey), upscaled by `zoom`."
     array = np.asarray(array)
@@ -202,7 +202,7 @@ def _widget(self):
 PoseEditor._refresh_widget = _refresh_widget
 PoseEditor.widget = property(_widget)
 
-# %% ../nbs/12_explore.ipynb 18
+# %% ../nbs/12_explore.ipynb 19
 def editor_figure(editor, path=None):
     "A static picture of the editor's views (source, target pose, generated, and per layer flow / mask / warped source)."
     import matplotlib.pyplot as plt

@@ -5,9 +5,10 @@
 # %% auto 0
 __all__ = ['BILINEAR', 'OPS_MATH_SOURCE', 'OPS_TENSOR_SOURCE', 'CPU_SOURCE', 'CUDA_KERNEL_SOURCE', 'CUDA_HOST_SOURCE',
            'OPENMP_FLAGS', 'BACKENDS', 'SIGMA_MIN', 'MAX_DILATION', 'block_extract_coords', 'resample2d_coords',
-           'Sampler', 'sample_reference', 'block_extract_reference', 'resample2d_reference', 'LocalAttnReshapeFunction',
-           'local_attn_reshape', 'extensions_dir', 'cuda_toolkit', 'build_cpu_extension', 'build_cuda_extension',
-           'SampleFunction', 'NonFiniteFlowError', 'block_extract', 'resample2d']
+           'Sampler', 'sample_reference', 'block_extract_reference', 'block_extract_grid_sample',
+           'resample2d_reference', 'LocalAttnReshapeFunction', 'local_attn_reshape', 'extensions_dir', 'cuda_toolkit',
+           'build_cpu_extension', 'build_cuda_extension', 'SampleFunction', 'NonFiniteFlowError', 'block_extract',
+           'resample2d']
 
 # %% ../nbs/02_ops.ipynb 3
 import hashlib, itertools, logging, math, numbers, os, shutil, sys, warnings
@@ -76,6 +77,13 @@ def sample_reference(source, coords, sampler=BILINEAR):
 def block_extract_reference(source, flow, kernel_size):
     "Reference `block_extract`: bilinear k×k patches of `source` around the flow-displaced positions, [B,C,k·h,k·w]."
     return sample_reference(source, block_extract_coords(flow, kernel_size), BILINEAR)
+
+def block_extract_grid_sample(source, flow, kernel_size):
+    "`block_extract` as a PyTorch user would write it: `F.grid_sample` (bilinear, `align_corners=True`, border padding) at the block-layout positions. The benchmarks' peer."
+    H, W = source.shape[2:]
+    c = block_extract_coords(flow, kernel_size)
+    grid = torch.stack([2 * c[:, 0] / max(W - 1, 1) - 1, 2 * c[:, 1] / max(H - 1, 1) - 1], -1)
+    return F.grid_sample(source, grid, mode='bilinear', padding_mode='border', align_corners=True)
 
 def resample2d_reference(input, flow, kernel_size=4, dilation=1, sigma=2.0):
     "Reference `resample2d`: `input` sampled at pixel + `flow` with normalised Gaussian weights on a K×K lattice."
