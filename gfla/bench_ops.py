@@ -78,7 +78,7 @@ def main(device: Param("'cpu' or 'cuda'", str) = 'cpu',
     compiled = 'cpp' if device == 'cpu' else 'cuda'
     print(f"gfla.bench_ops: device={device}, torch {torch.__version__}, "
           f"threads={threads or torch.get_num_threads()}, median of {reps}, forward+backward; ratios: the peer's time or memory / this row's")
-    print(f"{'case':32s} {'backend':11s} {'wall ms':>8s} {'cpu ms':>8s} {'peak MiB':>8s} "
+    print(f"{'case':32s} {'backend':18s} {'wall ms':>8s} {'cpu ms':>8s} {'peak MiB':>8s} "
           f"{'speed-up wall/cpu':>17s} {'memory':>7s}")
     for case in CASES:
         if cases and not any(s in case for s in cases.split(',')): continue
@@ -87,6 +87,6 @@ def main(device: Param("'cpu' or 'cuda'", str) = 'cpu',
             wall, cpu, peak = _measure_in_subprocess(case, backend, device, reps, threads)
             if backend == peer: peer_wall, peer_cpu, peer_peak = wall, cpu, peak
             name = f'{backend} (peer)' if backend == peer else backend
-            print(f"{case:32s} {name:11s} {wall * 1e3:8.0f} {cpu * 1e3:8.0f} {peak / 2 ** 20:8.0f} "
+            print(f"{case:32s} {name:18s} {wall * 1e3:8.0f} {cpu * 1e3:8.0f} {peak / 2 ** 20:8.0f} "
                   f"{peer_wall / wall:8.2f}x /{peer_cpu / cpu:6.2f}x {peak / max(peer_peak, 1):6.2f}x", flush=True)
 
