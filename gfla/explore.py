@@ -100,11 +100,8 @@ def pose_response(editor, keypoint, new, radius=3, far=12):
     i = editor.index(keypoint)
     old, before = editor.keypoints[i].copy(), editor.render()['image']
     editor.set_keypoint(i, *new)
-    diff = np.abs(editor.render()['image'].astype(np.float32) - before.astype(np.float32)).mean(-1)
-    ys, xs = np.mgrid[:diff.shape[0], :diff.shape[1]]
-    distance = lambda p: np.hypot(ys - p[0], xs - p[1])
-    return dict(near=float(diff[distance(new) <= radius].mean()),
-                elsewhere=float(diff[(distance(new) > far) & (distance(old) > far)].mean()))
+    after = editor.render()['image']
+    return dict(near=change_near(before, after, [new], radius)[0], elsewhere=change_near(before, after, [old, new], far)[1])
 
 def follows_pose(response) -> bool:
     "Whether a `pose_response` shows the model drawing where the keypoint went, and little elsewhere."
