@@ -59,8 +59,9 @@ def _load_main_job_model(run_dir):
     path = stage_checkpoint(run_dir, 'stage2')
     if not path.is_file():
         raise FileNotFoundError(f'no trained model at {path}: run `gfla run` first (or pass --checkpoint / --generated)')
-    config = TrainConfig.from_dict(load_checkpoint(path)['config'])
-    return load_stage_generator(config, 'stage2', run_dir), config, path   # the preset with the run's model_overrides
+    checkpoint = load_checkpoint(path)                   # read and verified once
+    config = TrainConfig.from_dict(checkpoint['config'])
+    return load_stage_generator(config, 'stage2', run_dir, checkpoint), config, path   # the preset with the run's model_overrides
 
 def write_figures(model, dataset, report, generated_dir, gt_dir, out_dir, device='cpu') -> list[Path]:
     "The four paper-style figures for the first pairs of `dataset`, saved as PNGs in `out_dir`."

@@ -666,9 +666,9 @@ class CachedDataset(Dataset):
 QUICK = dict(train_pairs=16, eval_pairs=8, batch_size=2, stage1_steps=1, stage2_steps=1, log_every=1,
              sample_every=1000, checkpoint_every=1000)
 
-def load_stage_generator(config: TrainConfig | None, stage: str, out_dir) -> nn.Module:
-    "The generator of `stage` from `out_dir/<stage>/checkpoint.pt`, in eval mode on the CPU; `config` None: the checkpoint's."
-    checkpoint = load_checkpoint(stage_checkpoint(out_dir, stage))
+def load_stage_generator(config: TrainConfig | None, stage: str, out_dir, checkpoint: dict | None = None) -> nn.Module:
+    "The generator of `stage` from `out_dir/<stage>/checkpoint.pt` (or from `checkpoint`, that file already read), in eval mode on the CPU; `config` None: the checkpoint's."
+    checkpoint = checkpoint or load_checkpoint(stage_checkpoint(out_dir, stage))
     generator = build_stage_generator(config or TrainConfig.from_dict(checkpoint['config']), stage)
     generator.load_state_dict(checkpoint['generator'])
     return generator.eval()
