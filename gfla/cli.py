@@ -173,6 +173,7 @@ def config_from_args(args, min_stage_steps: int = 0):
     check_train_config(config, min_stage_steps)
     return config
 
+# %% ../nbs/13_cli.ipynb 17
 RANDOM_VGG_PRESETS = ('synthetic',)   # may fall back to a random VGG19, labelled; the paper presets may not
 
 def check_vgg_weights(config, preset: str, allow_random: bool = False) -> str | None:
@@ -187,6 +188,7 @@ def _set_threads(args):
     if args.threads:
         import torch; torch.set_num_threads(args.threads)
 
+# %% ../nbs/13_cli.ipynb 19
 def run_command(argv):
     "`gfla run`: the synthetic main job (train stage 1, stage 2, the baseline; evaluate; write the outputs)."
     ap = argparse.ArgumentParser(prog='gfla run', description=run_command.__doc__)
@@ -196,7 +198,7 @@ def run_command(argv):
     _add_config_options(ap)
     args = ap.parse_args(argv)
     _set_threads(args)
-    from gfla.train import run_main_job, QUICK
+    from gfla.main_job import run_main_job, QUICK
     if args.quick: args.set = [f'{k}={json.dumps(v)}' for k, v in QUICK.items()] + args.set
     config = config_from_args(args, min_stage_steps=1)
     check_vgg_weights(config, args.config, args.allow_random_vgg)
@@ -226,22 +228,27 @@ def train_command(argv):
                     init_flow_from=args.init_flow_from if stage == 'stage2' else None)
     return 0
 
+# %% ../nbs/13_cli.ipynb 21
 def bench_train_command(argv):
-    "`gfla bench-train`: training steps/s of each stage of a preset."
+    "`gfla bench-train`: training steps/s of each stage of a preset (`--profile`: and where a step's time goes)."
     ap = argparse.ArgumentParser(prog='gfla bench-train', description=bench_train_command.__doc__)
     ap.add_argument('--steps', type=int_at_least(1), default=10, help='timed steps')
     ap.add_argument('--warmup', type=int_at_least(1), default=3, help='untimed steps first (timing starts at the end of the last)')
     ap.add_argument('--stages', default='stage1,stage2,baseline')
     ap.add_argument('--synthetic-data', action='store_true', help='synthetic pairs at the preset\'s image size')
+    ap.add_argument('--profile', action='store_true', help='also where a step\'s time goes, per stage (torch.profiler)')
     _add_config_options(ap)
     args = ap.parse_args(argv)
     _set_threads(args)
-    from gfla.train import benchmark_training, STAGES
+    from gfla.train import STAGES
+    from gfla.main_job import benchmark_training, profile_training_step
     stages = args.stages.split(',')
     if any(s not in STAGES for s in stages): ap.error(f'--stages must be a comma-separated list of {list(STAGES)}, got {args.stages!r}')
     if args.synthetic_data: args.set = [*args.set, 'dataset=synthetic']   # before the check: no --data-root needed
     config = config_from_args(args)
     benchmark_training(config, stages, steps=args.steps, warmup=args.warmup)
+    for stage in stages if args.profile else ():
+        profile_training_step(config, stage, steps=args.steps, warmup=args.warmup)
     return 0
 
 def evaluate_command(argv):
@@ -254,6 +261,7 @@ def bench_ops_command(argv):
     bench_ops.main()
     return 0
 
+# %% ../nbs/13_cli.ipynb 23
 COMMANDS = {'run': run_command, 'train': train_command, 'evaluate': evaluate_command,
             'bench-train': bench_train_command, 'bench-ops': bench_ops_command}
 
@@ -286,6 +294,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:
         if debug: raise
         print(f'gfla: error: {_error_line(e)}', file=sys.stderr); return 2
-    from gfla.train import shutdown_distributed
+    from gfla.distributed import shutdown_distributed
     shutdown_distributed()   # torchrun: every rank leaves the group together
     return code

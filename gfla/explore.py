@@ -12,7 +12,8 @@ import numpy as np
 import torch
 from PIL import Image
 from .pose import KEYPOINT, KEYPOINT_NAMES, N_KEYPOINTS, MISSING, draw_skeleton
-from .data import flow_to_color, tensor_to_image
+from .synthetic_pairs import flow_to_color
+from .synthetic import tensor_to_image
 from .animation import pose_maps_for
 from .flow import warp_image
 

@@ -10,7 +10,8 @@ import numpy as np
 import torch
 import gfla
 from .pose import KEYPOINT, KEYPOINT_NAMES, MISSING, N_KEYPOINTS
-from .data import random_person, random_pose, pose_transfer_pair
+from .synthetic import random_person, random_pose
+from .synthetic_pairs import pose_transfer_pair
 
 # %% auto 0
 __all__ = ['BODY_HEIGHT', 'HANDMADE_POSES', 'HANDMADE_FILE', 'HANDMADE_FRAME', 'HANDMADE_SEED', 'skeleton_keypoints',
@@ -94,7 +95,7 @@ def pose_measures(keypoints, size) -> dict:
                 nose=float(present[KEYPOINT['nose']]))
 
 def sampler_ranges(n: int = 2000, size=(64, 64), seed: int = 0) -> dict:
-    "`{measure: (min, max)}` over `n` poses of `gfla.data.random_pose`."
+    "`{measure: (min, max)}` over `n` poses of `gfla.synthetic.random_pose`."
     rng = np.random.default_rng(seed)
     samples = [pose_measures(random_pose(rng, size), size) for _ in range(n)]
     return {k: (min(s[k] for s in samples), max(s[k] for s in samples)) for k in samples[0]}

@@ -5,8 +5,7 @@
 # %% auto 0
 __all__ = ['APPEARANCE_NORMS', 'CONFIGS', 'GFLAConfig', 'PoseSourceNet', 'blend_attention', 'PoseTargetNet', 'PoseGenerator',
            'ImageBlend', 'check_inputs', 'random_inputs', 'ResDiscriminator', 'build_generator', 'build_discriminator',
-           'read_checkpoint', 'load_official_into', 'load_official', 'load_flow_net', 'ConcatTargetNet',
-           'PoseEncoderDecoder']
+           'ConcatTargetNet', 'PoseEncoderDecoder']
 
 # %% ../nbs/05_generator.ipynb 2
 import dataclasses, math
@@ -225,7 +224,7 @@ def check_inputs(config, source, source_pose, target_pose):
     if H % c.min_divisor or W % c.min_divisor:
         raise ValueError(f'config {c.name!r}: H and W must be multiples of {c.min_divisor}, got {H}x{W}')
 
-# %% ../nbs/05_generator.ipynb 18
+# %% ../nbs/05_generator.ipynb 16
 def random_inputs(config, size, batch=2, seed=0):
     "Random (source in [-1,1], source_pose, target_pose) for `config` at `size` (H, W): for tests and benchmarks."
     g = torch.Generator().manual_seed(seed)
@@ -233,7 +232,7 @@ def random_inputs(config, size, batch=2, seed=0):
             torch.rand(batch, config.structure_nc, *size, generator=g),
             torch.rand(batch, config.structure_nc, *size, generator=g))
 
-# %% ../nbs/05_generator.ipynb 26
+# %% ../nbs/05_generator.ipynb 24
 class ResDiscriminator(nn.Module):
     "Patch discriminator: image [B,input_nc,H,W] → scores [B,1,H/2^layers,W/2^layers]."
     def __init__(self, input_nc=3, ndf=32, img_f=128, layers=4, norm_layer=None, use_spect=True):
@@ -261,67 +260,7 @@ def build_discriminator(config):
     c = CONFIGS[config] if isinstance(config, str) else config
     return ResDiscriminator(c.image_nc, c.ndf, c.d_img_f, c.d_layers)
 
-# %% ../nbs/05_generator.ipynb 29
-def _alias_groups(module):
-    "Lists of state_dict names that share one tensor (e.g. outconv.conv1.weight / outconv.model.2.weight)."
-    groups = {}
-    for name, t in module.state_dict(keep_vars=True).items():
-        groups.setdefault(id(t), []).append(name)  # keep_vars: aliased names give the same Parameter object
-    return [names for names in groups.values() if len(names) > 1]
-
-def read_checkpoint(path):
-    "A state_dict from `path`, loaded safely (`weights_only=True`) on CPU, `module.` prefixes removed."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f'checkpoint not found: {path}')
-    try: sd = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f'{path}: not a loadable weights-only checkpoint ({type(e).__name__}: {e})') from e
-    if not isinstance(sd, Mapping) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
-        raise ValueError(f'{path}: expected a state_dict (name → tensor), got {type(sd).__name__}')
-    return {(k[len('module.'):] if k.startswith('module.') else k): v for k, v in sd.items()}
-
-def load_official_into(module, path_or_state_dict):
-    "Strictly load an official checkpoint (path or state_dict) into `module`, reconciling aliased keys. Returns `module`."
-    source = path_or_state_dict if isinstance(path_or_state_dict, Mapping) else read_checkpoint(path_or_state_dict)
-    where = 'state_dict' if isinstance(path_or_state_dict, Mapping) else str(path_or_state_dict)
-    sd = dict(source)
-    for names in _alias_groups(module):
-        present = [n for n in names if n in sd]
-        for n in present[1:]:
-            if sd[n].shape != sd[present[0]].shape or not torch.equal(sd[n], sd[present[0]]):
-                raise ValueError(f'{where}: aliased keys {present[0]} and {n} hold different tensors')
-        for n in names:
-            if present and n not in sd: sd[n] = sd[present[0]]
-    expected = module.state_dict()
-    missing = [k for k in expected if k not in sd]
-    unexpected = [k for k in sd if k not in expected]
-    mismatched = [f'{k}: checkpoint {tuple(sd[k].shape)} vs model {tuple(v.shape)}'
-                  for k, v in expected.items() if k in sd and sd[k].shape != v.shape]
-    if missing or unexpected or mismatched:
-        problems = [f'{len(missing)} missing keys: {missing}' if missing else '',
-                    f'{len(unexpected)} unexpected keys: {unexpected}' if unexpected else '',
-                    f'{len(mismatched)} shape mismatches: {mismatched}' if mismatched else '']
-        raise ValueError(f'{where} does not fit {type(module).__name__}: ' + '; '.join(p for p in problems if p))
-    module.load_state_dict(sd, strict=True)
-    return module
-
-def load_official(path, config='fashion', net='G'):
-    "Build the `net` ('G' PoseGenerator, 'D' ResDiscriminator, 'flow' stage-1 PoseFlowNetGenerator) of `config` and load `path`."
-    c = CONFIGS[config] if isinstance(config, str) else config
-    builders = {'G': lambda: build_generator(c), 'D': lambda: build_discriminator(c),
-                'flow': lambda: PoseFlowNetGenerator(c.image_nc, c.structure_nc, c.flow_ngf, c.flow_img_f,
-                                                     c.flow_encoder_layer, c.attn_layer, **c.flow)}
-    if net not in builders: raise ValueError(f"net must be one of {list(builders)}, got {net!r}")
-    return load_official_into(builders[net](), path)
-
-def load_flow_net(generator, path_or_state_dict):
-    "Stage 1 → stage 2: load a stage-1 checkpoint (keys `flow_net.*`) into `generator.flow_net`, strictly."
-    sd = path_or_state_dict if isinstance(path_or_state_dict, Mapping) else read_checkpoint(path_or_state_dict)
-    stray = [k for k in sd if not k.startswith('flow_net.')]
-    if stray: raise ValueError(f'not a stage-1 flow checkpoint: keys outside flow_net.*: {stray[:5]}')
-    load_official_into(generator.flow_net, {k[len('flow_net.'):]: v for k, v in sd.items()})
-    return generator
-
-# %% ../nbs/05_generator.ipynb 35
+# %% ../nbs/05_generator.ipynb 27
 class ConcatTargetNet(PoseTargetNet):
     "PoseTargetNet whose injection step concatenates the (unaligned) source features and fuses them with a ResBlock."
     def add_injection(self, i, channels, layer):
