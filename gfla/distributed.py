@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 import torch.distributed as dist
+from torch.utils.data import DataLoader, Dataset
+from torch.utils.data.distributed import DistributedSampler
 
 # %% auto 0
 __all__ = ['DistributedContext', 'resolve_device', 'init_distributed', 'wait_for_all', 'shutdown_distributed', 'launch_local',
-           'replica_max_difference', 'agreement']
+           'replica_max_difference', 'agreement', 'process_batch', 'steps_per_epoch', 'batches_from']
 
 # %% ../nbs/07b_distributed.ipynb 5
 @dataclass
@@ -100,3 +102,31 @@ def agreement(ctx: DistributedContext):
         dist.all_reduce(flag, op=dist.ReduceOp.MIN)
         return bool(flag.item())
     return agree
+
+# %% ../nbs/07b_distributed.ipynb 11
+def process_batch(batch_size: int, world_size: int) -> int:
+    "Items per process and step: `batch_size` is the global batch, split evenly over the processes."
+    if batch_size % world_size:
+        raise ValueError(f'batch_size {batch_size} is the global batch and must divide evenly over {world_size} processes')
+    return batch_size // world_size
+
+def steps_per_epoch(n_items: int, batch_size: int, world_size: int = 1) -> int:
+    "Full steps in one epoch of `n_items` with `batch_size` items per process on `world_size` processes."
+    n = (n_items // world_size) // batch_size  # DistributedSampler(drop_last=True), then full batches only
+    if n == 0: raise ValueError(f'{n_items} items cannot fill one batch of {batch_size} on {world_size} processes')
+    return n
+
+def batches_from(dataset: Dataset, batch_size: int, seed: int, ctx: DistributedContext, start_step: int, num_workers: int = 0):
+    "Yield this process's batches of steps `start_step, start_step+1, ...` (global `batch_size`), a pure function of `seed` and the step."
+    batch = process_batch(batch_size, ctx.world_size)
+    per_epoch = steps_per_epoch(len(dataset), batch, ctx.world_size)
+    sampler = DistributedSampler(dataset, num_replicas=ctx.world_size, rank=ctx.rank, shuffle=True,
+                                 seed=seed, drop_last=True)
+    epoch, skip = divmod(start_step, per_epoch)
+    while True:
+        sampler.set_epoch(epoch)
+        if hasattr(dataset, 'set_epoch'): dataset.set_epoch(epoch)  # fresh augmentations each epoch (Market)
+        indices = list(sampler)[skip * batch: per_epoch * batch]
+        yield from DataLoader(dataset, batch_size=batch, sampler=indices, num_workers=num_workers,
+                              pin_memory=ctx.device.type == 'cuda')
+        epoch, skip = epoch + 1, 0

@@ -4,13 +4,15 @@
 
 # %% ../nbs/07_loop.ipynb 3
 from __future__ import annotations
-import math, time
+import csv, math, time
+from pathlib import Path
+import numpy as np
 import torch
 import torch.nn as nn
 
 # %% auto 0
 __all__ = ['ADAM_BETAS', 'adam', 'lr_scale', 'set_decayed_lr', 'NonFiniteLoss', 'check_finite', 'checked_update', 'format_eta',
-           'fit']
+           'fit', 'CSVLog', 'read_log', 'plot_losses']
 
 # %% ../nbs/07_loop.ipynb 11
 ADAM_BETAS = (0.0, 0.999)   # the authors' setting for every network, generators and discriminators alike
@@ -87,3 +89,46 @@ def fit(step_fn, n_steps: int, optimizers=(), *, start: int = 0, stop: int | Non
         for interval, callback in every:
             if interval and (done % interval == 0 or done == stop): callback(done)
     return rows
+
+# %% ../nbs/07_loop.ipynb 22
+class CSVLog:
+    "Append-only CSV of per-step numbers; on resume, rows after the checkpoint's step are dropped."
+    def __init__(self, path, resume_step: int | None = None):
+        self.path, self.fields = Path(path), None
+        if resume_step is not None and self.path.exists():
+            with open(self.path, newline='') as f: rows = [r for r in csv.DictReader(f) if int(r['step']) <= resume_step]
+            if rows:
+                self.fields = list(rows[0])
+                self._write(rows, 'w')
+                return
+        if self.path.exists(): self.path.unlink()
+
+    def _write(self, rows, mode):
+        with open(self.path, mode, newline='') as f:
+            w = csv.DictWriter(f, fieldnames=self.fields)
+            if mode == 'w': w.writeheader()
+            w.writerows(rows)
+
+    def append(self, row: dict):
+        if self.fields is None: self.fields = list(row); self._write([row], 'w')
+        else: self._write([{k: row.get(k, '') for k in self.fields}], 'a')
+
+def read_log(path) -> dict[str, np.ndarray]:
+    "Columns of a `log.csv` as float arrays."
+    with open(path, newline='') as f: rows = list(csv.DictReader(f))
+    if not rows: raise ValueError(f'{path}: empty log')
+    return {k: np.array([float(r[k]) if r[k] != '' else np.nan for r in rows]) for k in rows[0]}
+
+def plot_losses(log_paths: dict, out_path=None):
+    "One panel per run (`{title: log.csv}`), one curve per loss term; saved to `out_path` if given."
+    import matplotlib; import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, len(log_paths), figsize=(5 * len(log_paths), 3.5), squeeze=False)
+    for ax, (title, path) in zip(axs[0], log_paths.items()):
+        log = read_log(path)
+        for k, v in log.items():
+            if k in ('step', 'seconds', 'lr_g', 'lr_d'): continue
+            ax.plot(log['step'], v, label=k)
+        ax.set_yscale('symlog', linthresh=1e-2); ax.set_xlabel('step'); ax.set_title(title); ax.legend(fontsize=7)
+    fig.tight_layout()
+    if out_path is not None: fig.savefig(out_path, dpi=100); plt.close(fig)
+    return fig

@@ -20,8 +20,8 @@ from .metrics import ssim, psnr, l1_error, flow_epe, to_unit, person_metrics
 from .handmade import HandmadePoseDataset
 from .checkpoints import load_checkpoint, write_text_atomic
 from .distributed import init_distributed
-from .train import (TrainConfig, STAGES, get_config, build_dataset, build_stage_generator, model_config, generate,
-                        total_steps, stage_checkpoint, train_stage, load_stage_generator, plot_losses, read_log)
+from .train import TrainConfig, STAGES, get_config, build_dataset, build_stage_generator, model_config, generate, total_steps, stage_checkpoint, train_stage, load_stage_generator
+from .loop import plot_losses, read_log
 
 # %% auto 0
 __all__ = ['BASELINES', 'IMAGE_METRICS', 'PERSON_METRICS', 'COMPARED_METRICS', 'WIN_Z', 'METRIC_DECIMALS', 'TRAIN_KEYS', 'QUICK',

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
-from torch.utils.data import DataLoader, Dataset
-from torch.utils.data.distributed import DistributedSampler
+from torch.utils.data import Dataset
 from torch.profiler import record_function
 from PIL import Image
 from .losses import LossWeights, PoseTransferLoss, CORRECTNESS_LAYER_BY_SCALE, lsgan_loss
@@ -22,16 +21,17 @@ from .synthetic_pairs import SyntheticPoseDataset, STUDIO_BACKDROP, flow_to_colo
 from .data import PoseTransferDataset
 from .synthetic import tensor_to_image
 from .pose import pose_to_rgb
-from .loop import ADAM_BETAS, adam, check_finite, checked_update, fit
+from .loop import ADAM_BETAS, adam, check_finite, checked_update, fit, CSVLog
 from .checkpoints import save_checkpoint, load_checkpoint, rng_state, set_rng_state, write_text_atomic
-from .distributed import DistributedContext, init_distributed, wait_for_all, agreement, replica_max_difference
+from .distributed import (DistributedContext, init_distributed, wait_for_all, agreement, replica_max_difference,
+                              process_batch, batches_from)
 
 # %% auto 0
 __all__ = ['SYNTHETIC_STAGE1_WEIGHTS', 'SYNTHETIC_STAGE2_WEIGHTS', 'PRESETS', 'STAGES', 'RESUME_MAY_CHANGE', 'TrainConfig',
-           'get_config', 'generator_param_groups', 'build_dataset', 'process_batch', 'steps_per_epoch', 'batches_from',
-           'sample_grid', 'CSVLog', 'read_log', 'plot_losses', 'build_flow_generator', 'flow_loss_layout',
-           'model_config', 'build_stage_generator', 'build_stage', 'total_steps', 'generate', 'stage_checkpoint',
-           'freeze_unreached', 'train_step', 'check_resume', 'train_stage', 'load_stage_generator', 'train_stages']
+           'get_config', 'generator_param_groups', 'build_dataset', 'sample_grid', 'build_flow_generator',
+           'flow_loss_layout', 'model_config', 'build_stage_generator', 'build_stage', 'total_steps', 'generate',
+           'stage_checkpoint', 'freeze_unreached', 'train_step', 'check_resume', 'train_stage', 'load_stage_generator',
+           'train_stages']
 
 # %% ../nbs/07c_train.ipynb 6
 @dataclass
@@ -128,33 +128,6 @@ def build_dataset(config: TrainConfig, split: str = 'train') -> Dataset:
                                    dataset=config.dataset, load_size=tuple(config.image_size), sigma=sigma)
     raise ValueError(f"unknown dataset {config.dataset!r}: 'synthetic', 'fashion' or 'market'")
 
-def process_batch(config: TrainConfig, world_size: int) -> int:
-    "Items per process and step: `config.batch_size` is the global batch, split evenly over the processes."
-    if config.batch_size % world_size:
-        raise ValueError(f'batch_size {config.batch_size} is the global batch and must divide evenly over {world_size} processes')
-    return config.batch_size // world_size
-
-def steps_per_epoch(n_items: int, batch_size: int, world_size: int = 1) -> int:
-    "Full steps in one epoch of `n_items` with `batch_size` items per process on `world_size` processes."
-    n = (n_items // world_size) // batch_size  # DistributedSampler(drop_last=True), then full batches only
-    if n == 0: raise ValueError(f'{n_items} items cannot fill one batch of {batch_size} on {world_size} processes')
-    return n
-
-def batches_from(dataset: Dataset, config: TrainConfig, ctx: DistributedContext, start_step: int):
-    "Yield the batches of steps `start_step, start_step+1, ...` for this process, deterministically."
-    batch = process_batch(config, ctx.world_size)
-    per_epoch = steps_per_epoch(len(dataset), batch, ctx.world_size)
-    sampler = DistributedSampler(dataset, num_replicas=ctx.world_size, rank=ctx.rank, shuffle=True,
-                                 seed=config.seed, drop_last=True)
-    epoch, skip = divmod(start_step, per_epoch)
-    while True:
-        sampler.set_epoch(epoch)
-        if hasattr(dataset, 'set_epoch'): dataset.set_epoch(epoch)  # fresh augmentations each epoch (Market)
-        indices = list(sampler)[skip * batch: per_epoch * batch]
-        yield from DataLoader(dataset, batch_size=batch, sampler=indices, num_workers=config.num_workers,
-                              pin_memory=ctx.device.type == 'cuda')
-        epoch, skip = epoch + 1, 0
-
 # %% ../nbs/07c_train.ipynb 14
 def sample_grid(batch: dict, generated: torch.Tensor | None, flow: torch.Tensor | None, n: int = 4) -> np.ndarray:
     "Rows of source | target pose | generated | target | flow (black without one) for the first `n` items: uint8 `[n·H, 5·W, 3]`."
@@ -167,48 +140,6 @@ def sample_grid(batch: dict, generated: torch.Tensor | None, flow: torch.Tensor 
                             tensor_to_image(generated[i]), tensor_to_image(batch['target'][i]),
                             flow_picture(i)], 1) for i in range(n)]
     return np.concatenate(rows, 0)
-
-class CSVLog:
-    "Append-only CSV of per-step numbers; on resume, rows after the checkpoint's step are dropped."
-    def __init__(self, path, resume_step: int | None = None):
-        self.path, self.fields = Path(path), None
-        if resume_step is not None and self.path.exists():
-            with open(self.path, newline='') as f: rows = [r for r in csv.DictReader(f) if int(r['step']) <= resume_step]
-            if rows:
-                self.fields = list(rows[0])
-                self._write(rows, 'w')
-                return
-        if self.path.exists(): self.path.unlink()
-
-    def _write(self, rows, mode):
-        with open(self.path, mode, newline='') as f:
-            w = csv.DictWriter(f, fieldnames=self.fields)
-            if mode == 'w': w.writeheader()
-            w.writerows(rows)
-
-    def append(self, row: dict):
-        if self.fields is None: self.fields = list(row); self._write([row], 'w')
-        else: self._write([{k: row.get(k, '') for k in self.fields}], 'a')
-
-def read_log(path) -> dict[str, np.ndarray]:
-    "Columns of a `log.csv` as float arrays."
-    with open(path, newline='') as f: rows = list(csv.DictReader(f))
-    if not rows: raise ValueError(f'{path}: empty log')
-    return {k: np.array([float(r[k]) if r[k] != '' else np.nan for r in rows]) for k in rows[0]}
-
-def plot_losses(log_paths: dict, out_path=None):
-    "One panel per run (`{title: log.csv}`), one curve per loss term; saved to `out_path` if given."
-    import matplotlib; import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(1, len(log_paths), figsize=(5 * len(log_paths), 3.5), squeeze=False)
-    for ax, (title, path) in zip(axs[0], log_paths.items()):
-        log = read_log(path)
-        for k, v in log.items():
-            if k in ('step', 'seconds', 'lr_g', 'lr_d'): continue
-            ax.plot(log['step'], v, label=k)
-        ax.set_yscale('symlog', linthresh=1e-2); ax.set_xlabel('step'); ax.set_title(title); ax.legend(fontsize=7)
-    fig.tight_layout()
-    if out_path is not None: fig.savefig(out_path, dpi=100); plt.close(fig)
-    return fig
 
 # %% ../nbs/07c_train.ipynb 16
 STAGES = ('stage1', 'stage2', 'baseline')
@@ -369,7 +300,7 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
     """Train `stage` ('stage1' | 'stage2' | 'baseline') of `config` into `out_dir/<stage>`; returns the summary.
     `dataset` replaces the config's training set, `preview_dataset` (default: the held-out set) feeds the sample grids."""
     ctx = init_distributed(config.device, config.dist_timeout)
-    per_process = process_batch(config, ctx.world_size)   # before any work: the global batch must split evenly
+    per_process = process_batch(config.batch_size, ctx.world_size)   # before any work: the global batch must split evenly
     if verbose and ctx.is_main and ctx.world_size > 1:
         print(f'[{stage}] global batch {config.batch_size} = {ctx.world_size} processes x {per_process}', flush=True)
     stage_dir, ckpt_path = Path(out_dir) / stage, stage_checkpoint(out_dir, stage)
@@ -396,7 +327,8 @@ def train_stage(config: TrainConfig, stage: str, out_dir, resume: bool = False, 
     stop = n_steps if max_steps is None else min(n_steps, start + max_steps)
     log = CSVLog(stage_dir / 'log.csv', resume_step=start if ck is not None else None) if ctx.is_main else None
     if ctx.is_main: (stage_dir / 'samples').mkdir(parents=True, exist_ok=True)
-    batches, agree = batches_from(dataset, config, ctx, start), agreement(ctx)
+    batches = batches_from(dataset, config.batch_size, config.seed, ctx, start, config.num_workers)
+    agree = agreement(ctx)
 
     def step(_):
         with record_function('data'): batch = _to_device(next(batches), ctx.device, config.channels_last)
@@ -438,7 +370,7 @@ def load_stage_generator(config: TrainConfig | None, stage: str, out_dir, checkp
     generator.load_state_dict(checkpoint['generator'])
     return generator.eval()
 
-# %% ../nbs/07c_train.ipynb 38
+# %% ../nbs/07c_train.ipynb 37
 def train_stages(config: TrainConfig, out_dir, stages=('stage1', 'stage2'), resume: bool = False, verbose: bool = True) -> dict:
     "Train `stages` in order into `out_dir`; returns `{stage: summary}`."
     return {stage: train_stage(config, stage, out_dir, resume=resume, verbose=verbose) for stage in stages}
