@@ -4,7 +4,7 @@
 
 # %% ../nbs/07d_main_job.ipynb 3
 from __future__ import annotations
-import dataclasses, json, math, tempfile, time
+import contextlib, dataclasses, json, math, os, tempfile, time, warnings
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
@@ -250,6 +250,22 @@ def _main_job_markdown(config: TrainConfig, report: dict) -> str:
     return '\n\n'.join(parts) + '\n'
 
 # %% ../nbs/07d_main_job.ipynb 23
+@contextlib.contextmanager
+def _quiet_benchmark():
+    "No warning that stage 2 starts without a stage-1 checkpoint (a benchmark times steps, not results)."
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='no stage-1 checkpoint')
+        yield
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    "The profiler's C++ library prints start/stop lines to the process's stderr; errors still raise."
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2); yield
+    finally:
+        os.dup2(saved, 2); os.close(saved); os.close(null)
+
 def _cached_training_data(config: TrainConfig, n_items: int) -> CachedDataset:
     data = CachedDataset(build_dataset(config, 'train'))
     for i in range(min(len(data), n_items)): data[i]   # rendered before any timing
@@ -260,7 +276,7 @@ def benchmark_training(config: TrainConfig, stages=STAGES, steps: int = 10, warm
     config = dataclasses.replace(config, stage1_steps=warmup + steps, stage2_steps=warmup + steps, log_every=1,
                                  sample_every=10 ** 9, checkpoint_every=10 ** 9)
     data, results = _cached_training_data(config, (warmup + steps) * config.batch_size), {}
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory() as d, _quiet_benchmark():
         for stage in stages:
             train_stage(config, stage, d, max_steps=warmup + steps, dataset=data, verbose=False)
             log = read_log(Path(d) / stage / 'log.csv')
@@ -279,9 +295,9 @@ def profile_training_step(config: TrainConfig, stage: str = 'stage2', steps: int
     config = dataclasses.replace(config, stage1_steps=warmup + steps, stage2_steps=warmup + steps, log_every=10 ** 9,
                                  sample_every=10 ** 9, checkpoint_every=10 ** 9)
     data = _cached_training_data(config, (warmup + steps) * config.batch_size)
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory() as d, _quiet_benchmark():
         train_stage(config, stage, d, max_steps=warmup, dataset=data, verbose=False)   # leaves the checkpoint to resume
-        with profile(activities=[ProfilerActivity.CPU]) as prof:
+        with _native_stderr_silenced(), profile(activities=[ProfilerActivity.CPU]) as prof:
             train_stage(config, stage, d, resume=True, max_steps=steps, dataset=data, verbose=False)
     events = prof.key_averages()
     parts = {e.key: e.cpu_time_total / 1e3 / steps for e in events if e.key in STEP_PARTS}
