@@ -288,6 +288,11 @@ def benchmark_training(config: TrainConfig, stages=STAGES, steps: int = 10, warm
 # %% ../nbs/07d_main_job.ipynb 26
 STEP_PARTS = ('data', 'generator forward', 'discriminator step', 'objective', 'backward and optimiser')
 
+def _inside_step(event) -> bool:
+    parent = event.cpu_parent
+    while parent is not None and parent.name not in STEP_PARTS: parent = parent.cpu_parent
+    return parent is not None
+
 def profile_training_step(config: TrainConfig, stage: str = 'stage2', steps: int = 5, warmup: int = 2, top: int = 8,
                           verbose: bool = True) -> dict:
     "ms per step in each of `STEP_PARTS` of `stage` and the `top` operators by self time (`warmup` steps excluded)."
@@ -303,9 +308,10 @@ def profile_training_step(config: TrainConfig, stage: str = 'stage2', steps: int
     parts = {e.key: e.cpu_time_total / 1e3 / steps for e in events if e.key in STEP_PARTS}
     parts = {k: parts.get(k, 0.0) for k in STEP_PARTS}
     step_ms = sum(parts.values())
-    ops = sorted((e for e in events if e.key not in STEP_PARTS and not e.key.startswith('ProfilerStep')),
-                 key=lambda e: e.self_cpu_time_total, reverse=True)[:top]
-    operators = {e.key: e.self_cpu_time_total / 1e3 / steps for e in ops}
+    self_ms = {}
+    for e in prof.events():   # operators inside the labelled parts only: not the models' set-up before the steps
+        if e.name not in STEP_PARTS and _inside_step(e): self_ms[e.name] = self_ms.get(e.name, 0.0) + e.self_cpu_time_total / 1e3 / steps
+    operators = dict(sorted(self_ms.items(), key=lambda kv: kv[1], reverse=True)[:top])
     if verbose:
         print(f'{stage}: {step_ms:.0f} ms/step ({torch.get_num_threads()} threads, batch {config.batch_size}, '
               f'{config.image_size[0]}x{config.image_size[1]})')
