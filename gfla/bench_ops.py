@@ -12,8 +12,9 @@ from fastcore.script import call_parse, Param, store_true
 from .ops import block_extract, resample2d, build_cuda_extension
 from .sampling import block_extract_grid_sample, resample2d_embedding_bag
 from .kernels import build_cpu_extension
+from .distributed import keep_freed_memory
 
-# %% ../nbs/02a_bench_ops.ipynb 4
+# %% ../nbs/02a_bench_ops.ipynb 5
 CASES = {  # name: (op, batch, channels, size, kernel_size)
     'block_extract C=256 32x32 k=3': ('block_extract', 8, 256, 32, 3),
     'block_extract C=128 64x64 k=5': ('block_extract', 8, 128, 64, 5),
@@ -41,10 +42,11 @@ def _run(op, backend, source, flow, k):
     if backend == 'embedding_bag': return resample2d_embedding_bag(source, flow, k)
     return block_extract(source, flow, k, backend=backend) if op == 'block_extract' else resample2d(source, flow, k, backend=backend)
 
-# %% ../nbs/02a_bench_ops.ipynb 5
-def measure(case, backend, device='cpu', reps=3, threads=None):
+# %% ../nbs/02a_bench_ops.ipynb 6
+def measure(case, backend, device='cpu', reps=3, threads=None, keep_memory=True):
     "Least wall and CPU time (s) of `reps` forward+backward passes of `case` with `backend`, peak and extra memory (bytes) of one."
     if threads: torch.set_num_threads(threads)
+    if keep_memory: keep_freed_memory()   # as the gfla commands run: a pass reuses the pages the last one freed
     op, B, C, size, k = CASES[case]
     if backend == 'cpp': build_cpu_extension()
     if backend == 'cuda': build_cuda_extension()
@@ -71,40 +73,55 @@ def measure(case, backend, device='cpu', reps=3, threads=None):
         wall.append(time.perf_counter() - w0); cpu.append(time.process_time() - c0)
     return min(wall), min(cpu), peak, extra
 
-# %% ../nbs/02a_bench_ops.ipynb 8
-def _measure_in_subprocess(case, backend, device, reps, threads):
+# %% ../nbs/02a_bench_ops.ipynb 9
+def _measure_in_subprocess(case, backend, device, reps, threads, keep_memory):
     code = (f"import json; from gfla.bench_ops import measure; "
-            f"print(json.dumps(measure({case!r}, {backend!r}, {device!r}, {reps}, {threads})))")
+            f"print(json.dumps(measure({case!r}, {backend!r}, {device!r}, {reps}, {threads}, {keep_memory})))")
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     if result.returncode: raise RuntimeError(f"benchmark {case} / {backend} failed:\n{result.stderr[-2000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
+def _thread_counts(threads: str) -> list:
+    "'2' or '1,2' -> [2] or [1, 2]; 0 is torch's default."
+    try: counts = [int(t) for t in str(threads).split(',')]
+    except ValueError: counts = [-1]
+    if not counts or min(counts) < 0 or len(set(counts)) != len(counts):
+        raise ValueError(f"--threads must be distinct integers >= 0, comma-separated (e.g. 1,2), got {threads!r}")
+    return counts
+
 @call_parse
 def main(device: Param("'cpu' or 'cuda'", str) = 'cpu',
-         reps: Param("timed repetitions per subprocess", int) = 3,
-         rounds: Param("subprocesses per (case, backend), alternating the backends", int) = 3,
-         threads: Param("torch CPU threads (0: torch's default)", int) = 0,
+         reps: Param("timed repetitions per subprocess", int) = 5,
+         rounds: Param("subprocesses per (case, backend, threads), alternating the backends and thread counts", int) = 3,
+         threads: Param("torch CPU threads, or several comma-separated (1,2: measured in alternation, with the speed-up over the first); 0: torch's default", str) = '0',
          cases: Param("comma-separated substrings selecting cases", str) = '',
-         no_reference: Param("skip the slow gather-based reference", store_true) = False):
+         no_reference: Param("skip the slow gather-based reference", store_true) = False,
+         release_memory: Param("return freed memory to the OS at once (glibc's default) instead of keeping it for the next pass", store_true) = False):
     """Print forward+backward time and peak memory of each backend of the GFLA ops, and the ratio to the peer: what a
     PyTorch user would write instead (`block_extract`: `F.grid_sample` at the block positions; `resample2d`: `F.embedding_bag`
     over a channels-last pixel table)."""
+    try: counts = _thread_counts(threads)
+    except ValueError as e: raise SystemExit(f'gfla.bench_ops: {e}')           # one line, no traceback
     compiled = 'cpp' if device == 'cpu' else 'cuda'
-    print(f"gfla.bench_ops: device={device}, torch {torch.__version__}, threads={threads or torch.get_num_threads()}, "
-          f"least of {reps} passes x {rounds} rounds, forward+backward; ratios: the peer's figure / this row's")
-    print(f"{'case':32s} {'backend':20s} {'wall ms':>8s} {'cpu ms':>8s} {'peak MiB':>8s} {'extra MiB':>9s} "
-          f"{'speed-up wall/cpu':>17s} {'peak':>6s}")
+    print(f"gfla.bench_ops: device={device}, torch {torch.__version__}, threads={','.join(str(t or torch.get_num_threads()) for t in counts)}, "
+          f"least of {reps} passes x {rounds} rounds, forward+backward, freed memory {'returned to the OS' if release_memory else 'kept'}; "
+          f"ratios: the peer's figure / this row's" + (f"; threads speed-up: the wall time at {counts[0] or torch.get_num_threads()} thread(s) / this row's" if len(counts) > 1 else ''))
+    print(f"{'case':32s} {'backend':20s} {'threads':>7s} {'wall ms':>8s} {'cpu ms':>8s} {'peak MiB':>8s} {'extra MiB':>9s} "
+          f"{'speed-up wall/cpu':>17s} {'peak':>6s}" + (f" {'threads speed-up':>16s}" if len(counts) > 1 else ''))
     for case in CASES:
         if cases and not any(s in case for s in cases.split(',')): continue
         peer = PEERS[CASES[case][0]]
         backends = [peer, compiled] + ([] if no_reference else ['reference'])
-        runs = {b: [] for b in backends}
+        runs = {(b, t): [] for t in counts for b in backends}
         for _ in range(rounds):
-            for b in backends: runs[b].append(_measure_in_subprocess(case, b, device, reps, threads))
-        best = {b: [min(r[i] for r in runs[b]) for i in range(4)] for b in backends}
-        for b in backends:
-            wall, cpu, peak, extra = best[b]
-            p_wall, p_cpu, p_peak, _ = best[peer]
-            name = f'{b} (peer)' if b == peer else b
-            print(f"{case:32s} {name:20s} {wall * 1e3:8.0f} {cpu * 1e3:8.0f} {peak / 2 ** 20:8.0f} {extra / 2 ** 20:9.0f} "
-                  f"{p_wall / wall:8.2f}x /{p_cpu / cpu:6.2f}x {p_peak / max(peak, 1):5.2f}x", flush=True)
+            for t in counts:
+                for b in backends: runs[b, t].append(_measure_in_subprocess(case, b, device, reps, t, not release_memory))
+        best = {key: [min(r[i] for r in rs) for i in range(4)] for key, rs in runs.items()}
+        for t in counts:
+            for b in backends:
+                wall, cpu, peak, extra = best[b, t]
+                p_wall, p_cpu, p_peak, _ = best[peer, t]
+                name = f'{b} (peer)' if b == peer else b
+                scaling = f" {best[b, counts[0]][0] / wall:15.2f}x" if len(counts) > 1 else ''
+                print(f"{case:32s} {name:20s} {t or torch.get_num_threads():7d} {wall * 1e3:8.0f} {cpu * 1e3:8.0f} {peak / 2 ** 20:8.0f} "
+                      f"{extra / 2 ** 20:9.0f} {p_wall / wall:8.2f}x /{p_cpu / cpu:6.2f}x {p_peak / max(peak, 1):5.2f}x{scaling}", flush=True)

@@ -153,6 +153,8 @@ def _add_config_options(ap: argparse.ArgumentParser, default_config: str = 'synt
                     help='train a paper preset even when pretrained VGG19 cannot be loaded (random VGG: not the paper\'s losses)')
     ap.add_argument('--set', action='append', default=[], metavar='FIELD=VALUE', help='any TrainConfig field, e.g. --set num_workers=2')
     ap.add_argument('--threads', type=int_at_least(1), help='torch CPU threads (default: torch\'s choice, one per core)')
+    ap.add_argument('--release-memory', action='store_true',
+                    help="return freed memory to the OS at once (glibc's default): lower resident memory between steps, slower steps")
 
 def config_from_args(args, min_stage_steps: int = 0):
     "The `TrainConfig` described by parsed `gfla train/run` options, checked by `check_train_config`."
@@ -184,9 +186,12 @@ def check_vgg_weights(config, preset: str, allow_random: bool = False) -> str | 
     # loads the whole file once (its first layer is built): a missing download, a bad path or a foreign file fails here
     return VGG19Features(config.vgg_weights, layers=('relu1_1',), require_pretrained=True).weights_source
 
-def _set_threads(args):
+def _use_cpu(args):
+    "All cores unless --threads; freed memory kept for the next step unless --release-memory (`gfla.distributed.keep_freed_memory`)."
     if args.threads:
         import torch; torch.set_num_threads(args.threads)
+    if not args.release_memory:
+        from gfla.distributed import keep_freed_memory; keep_freed_memory()
 
 # %% ../nbs/13_cli.ipynb 19
 def run_command(argv):
@@ -197,7 +202,7 @@ def run_command(argv):
     ap.add_argument('--resume', action='store_true', help='skip finished stages, resume an interrupted one')
     _add_config_options(ap)
     args = ap.parse_args(argv)
-    _set_threads(args)
+    _use_cpu(args)
     from gfla.main_job import run_main_job, QUICK
     if args.quick: args.set = [f'{k}={json.dumps(v)}' for k, v in QUICK.items()] + args.set
     config = config_from_args(args, min_stage_steps=1)
@@ -217,7 +222,7 @@ def train_command(argv):
     ap.add_argument('--init-flow-from', help='stage-1 checkpoint for stage 2 (default <out>/stage1/checkpoint.pt)')
     _add_config_options(ap)
     args = ap.parse_args(argv)
-    _set_threads(args)
+    _use_cpu(args)
     from gfla.train import train_stage, STAGES
     stages = ['stage1', 'stage2'] if args.stage == 'all' else [args.stage]
     if any(s not in STAGES for s in stages): ap.error(f'--stage must be one of {list(STAGES)} or all')
@@ -239,7 +244,7 @@ def bench_train_command(argv):
     ap.add_argument('--profile', action='store_true', help='also where a step\'s time goes, per stage (torch.profiler)')
     _add_config_options(ap)
     args = ap.parse_args(argv)
-    _set_threads(args)
+    _use_cpu(args)
     from gfla.train import STAGES
     from gfla.main_job import benchmark_training, profile_training_step
     stages = args.stages.split(',')

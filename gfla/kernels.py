@@ -465,7 +465,8 @@ CPU_KERNEL_SOURCE = r'''
 // planes of its channels and its block's partial sums of the flow gradient, so no two threads ever write the same
 // element (the backward has one band; the forward cuts rows into bands when there are fewer (image, channel block)
 // pairs than threads). A task copies its channels to lanes; per block row it turns the cells' taps into
-// neighbourhood pixels once; per vector of channels and cell it reads the neighbourhood once.
+// neighbourhood pixels once; per vector of channels and cell it reads the neighbourhood once. Output (or output
+// gradient) rows go between planes and lanes a run of rows at a time.
 template <typename T, typename Sampler, int KC>
 void sample_cpu(const BlockArgs<T>& a, const Sampler& s, bool backward) {
   typedef typename Lanes<T>::type V;
@@ -478,11 +479,15 @@ void sample_cpu(const BlockArgs<T>& a, const Sampler& s, bool backward) {
   // tasks are handed out one at a time to the threads of the pool: a thread slowed down by another process on its
   // core takes fewer of them (each task writes its own elements, so the result does not depend on who runs it)
   const int64_t n_tasks = a.B * n_cblocks * n_bands;
+  // block rows go between planes and lanes a run of rows at a time (up to 256 KiB of lanes): one long transpose per
+  // plane instead of one per row, which for k = 1 is only w pixels
+  const int64_t max_vec = (a.channel_block + GFLA_LANES - 1) / GFLA_LANES;
+  const int64_t row_bytes = max_vec * k * ow * (int64_t)sizeof(V);
+  const int64_t rows_at_once = std::max<int64_t>(1, std::min<int64_t>(a.h, (int64_t(256) << 10) / row_bytes));
   std::atomic<int64_t> next_task(0);
   at::parallel_for(0, std::min<int64_t>(n_tasks, at::get_num_threads()), 1, [&](int64_t, int64_t) {
     RowEntries<T, N> row(a);
-    const int64_t max_vec = (a.channel_block + GFLA_LANES - 1) / GFLA_LANES;
-    std::vector<V> source(max_vec * HW), grad_source(need_source ? max_vec * HW : 0), block_row(k * ow);
+    std::vector<V> source(max_vec * HW), grad_source(need_source ? max_vec * HW : 0), block_rows(max_vec * rows_at_once * k * ow);
     std::vector<V> products(need_flow ? a.w * N * N : 0);
     for (int64_t task = next_task++; task < n_tasks; task = next_task++) {
       const int64_t block = task / n_bands, band = task % n_bands, b = block / n_cblocks;
@@ -492,49 +497,58 @@ void sample_cpu(const BlockArgs<T>& a, const Sampler& s, bool backward) {
       for (int64_t vec = 0; vec < n_vec; ++vec)
         planes_to_lanes(a.source + (b * a.C + c0 + vec * GFLA_LANES) * HW, HW, lanes_of(vec), HW, &source[vec * HW]);
       std::fill(grad_source.begin(), grad_source.end(), V());
-      for (int64_t yf = band * a.h / n_bands; yf < (band + 1) * a.h / n_bands; ++yf) {
-        const CellTaps<T, N>* row_taps = &taps[(b * a.h + yf) * a.w];
-        row.compute(a, row_taps);
-        std::fill(products.begin(), products.end(), V());
-        for (int64_t vec = 0; vec < n_vec; ++vec) {
-          const V* plane = &source[vec * HW];
-          const int64_t out_row = ((b * a.C + c0 + vec * GFLA_LANES) * a.h + yf) * k * ow;   // first lane, row yf
-          if (backward) planes_to_lanes(a.grad_out + out_row, out_plane, lanes_of(vec), k * ow, block_row.data());
-          for (int64_t xf = 0; xf < a.w; ++xf)
-            for (int oy0 = 0; oy0 < k; oy0 += S)
-              for (int ox0 = 0; ox0 < k; ox0 += S) {
-                const int ny = KC ? KC : std::min(S, k - oy0), nx = KC ? KC : std::min(S, k - ox0);
-                const int64_t *rows = &row.rows[xf * row.entries + oy0], *cols = &row.cols[xf * row.entries + ox0];
-                V* samples = &block_row[oy0 * ow + xf * k + ox0];
-                V v[E][E], g[S][S];
-                if (!backward || need_flow)
-                  for (int m = 0; m < ny + N - 1; ++m)
-                    for (int n = 0; n < nx + N - 1; ++n) v[m][n] = plane[rows[m] + cols[n]];
-                if (!backward) {
-                  chunk_forward<V, T, N, S, E>(v, row_taps[xf], ny, nx, g);
+      const int64_t y_begin = band * a.h / n_bands, y_end = (band + 1) * a.h / n_bands;
+      for (int64_t y0 = y_begin; y0 < y_end; y0 += rows_at_once) {
+        const int64_t n_rows = std::min(rows_at_once, y_end - y0);
+        // the first lane's row y0 in the output planes, and the run's rows of vector vec in lanes
+        auto out_rows = [&](int64_t vec) { return ((b * a.C + c0 + vec * GFLA_LANES) * a.h + y0) * k * ow; };
+        auto lanes_rows = [&](int64_t vec) { return &block_rows[vec * rows_at_once * k * ow]; };
+        for (int64_t vec = 0; backward && vec < n_vec; ++vec)
+          planes_to_lanes(a.grad_out + out_rows(vec), out_plane, lanes_of(vec), n_rows * k * ow, lanes_rows(vec));
+        for (int64_t yf = y0; yf < y0 + n_rows; ++yf) {
+          const CellTaps<T, N>* row_taps = &taps[(b * a.h + yf) * a.w];
+          row.compute(a, row_taps);
+          std::fill(products.begin(), products.end(), V());
+          for (int64_t vec = 0; vec < n_vec; ++vec) {
+            const V* plane = &source[vec * HW];
+            V* block_row = lanes_rows(vec) + (yf - y0) * k * ow;
+            for (int64_t xf = 0; xf < a.w; ++xf)
+              for (int oy0 = 0; oy0 < k; oy0 += S)
+                for (int ox0 = 0; ox0 < k; ox0 += S) {
+                  const int ny = KC ? KC : std::min(S, k - oy0), nx = KC ? KC : std::min(S, k - ox0);
+                  const int64_t *rows = &row.rows[xf * row.entries + oy0], *cols = &row.cols[xf * row.entries + ox0];
+                  V* samples = &block_row[oy0 * ow + xf * k + ox0];
+                  V v[E][E], g[S][S];
+                  if (!backward || need_flow)
+                    for (int m = 0; m < ny + N - 1; ++m)
+                      for (int n = 0; n < nx + N - 1; ++n) v[m][n] = plane[rows[m] + cols[n]];
+                  if (!backward) {
+                    chunk_forward<V, T, N, S, E>(v, row_taps[xf], ny, nx, g);
+                    for (int oy = 0; oy < ny; ++oy)
+                      for (int ox = 0; ox < nx; ++ox) samples[oy * ow + ox] = g[oy][ox];
+                    continue;
+                  }
                   for (int oy = 0; oy < ny; ++oy)
-                    for (int ox = 0; ox < nx; ++ox) samples[oy * ow + ox] = g[oy][ox];
-                  continue;
+                    for (int ox = 0; ox < nx; ++ox) g[oy][ox] = samples[oy * ow + ox];
+                  if (need_flow) chunk_products<V, N, S, E>(v, g, ny, nx, *(V(*)[N][N])&products[xf * N * N]);
+                  if (need_source) {
+                    V gv[E][E], *grad_plane = &grad_source[vec * HW];
+                    chunk_source_grad<V, T, N, S, E>(g, row_taps[xf], ny, nx, gv);
+                    for (int m = 0; m < ny + N - 1; ++m)
+                      for (int n = 0; n < nx + N - 1; ++n) grad_plane[rows[m] + cols[n]] += gv[m][n];
+                  }
                 }
-                for (int oy = 0; oy < ny; ++oy)
-                  for (int ox = 0; ox < nx; ++ox) g[oy][ox] = samples[oy * ow + ox];
-                if (need_flow) chunk_products<V, N, S, E>(v, g, ny, nx, *(V(*)[N][N])&products[xf * N * N]);
-                if (need_source) {
-                  V gv[E][E], *grad_plane = &grad_source[vec * HW];
-                  chunk_source_grad<V, T, N, S, E>(g, row_taps[xf], ny, nx, gv);
-                  for (int m = 0; m < ny + N - 1; ++m)
-                    for (int n = 0; n < nx + N - 1; ++n) grad_plane[rows[m] + cols[n]] += gv[m][n];
-                }
-              }
-          if (!backward) lanes_to_planes(block_row.data(), lanes_of(vec), k * ow, a.out + out_row, out_plane);
+          }
+          for (int64_t xf = 0; need_flow && xf < a.w; ++xf) {
+            V grad_x = V(), grad_y = V();
+            position_grad<V, T, N>(*(V(*)[N][N])&products[xf * N * N], row_taps[xf], grad_x, grad_y);
+            T* partial = a.grad_flow + (block * 2 * a.h + yf) * a.w + xf;     // block = b * n_cblocks + channel block
+            partial[0] = partial[a.h * a.w] = 0;
+            for (int l = 0; l < GFLA_LANES; ++l) { partial[0] += grad_x[l]; partial[a.h * a.w] += grad_y[l]; }
+          }
         }
-        for (int64_t xf = 0; need_flow && xf < a.w; ++xf) {
-          V grad_x = V(), grad_y = V();
-          position_grad<V, T, N>(*(V(*)[N][N])&products[xf * N * N], row_taps[xf], grad_x, grad_y);
-          T* partial = a.grad_flow + (block * 2 * a.h + yf) * a.w + xf;     // block = b * n_cblocks + channel block
-          partial[0] = partial[a.h * a.w] = 0;
-          for (int l = 0; l < GFLA_LANES; ++l) { partial[0] += grad_x[l]; partial[a.h * a.w] += grad_y[l]; }
-        }
+        for (int64_t vec = 0; !backward && vec < n_vec; ++vec)
+          lanes_to_planes(lanes_rows(vec), lanes_of(vec), n_rows * k * ow, a.out + out_rows(vec), out_plane);
       }
       for (int64_t vec = 0; need_source && vec < n_vec; ++vec)
         lanes_to_planes(&grad_source[vec * HW], lanes_of(vec), HW, a.grad_source + (b * a.C + c0 + vec * GFLA_LANES) * HW, HW);
