@@ -12,7 +12,7 @@ from fastcore.script import call_parse, Param, store_true
 from .ops import block_extract, resample2d, build_cuda_extension
 from .sampling import block_extract_grid_sample, resample2d_embedding_bag
 from .kernels import build_cpu_extension
-from .distributed import keep_freed_memory
+from .distributed import use_cpu
 
 # %% ../nbs/02a_bench_ops.ipynb 5
 CASES = {  # name: (op, batch, channels, size, kernel_size)
@@ -45,8 +45,7 @@ def _run(op, backend, source, flow, k):
 # %% ../nbs/02a_bench_ops.ipynb 6
 def measure(case, backend, device='cpu', reps=3, threads=None, keep_memory=True):
     "Least wall and CPU time (s) of `reps` forward+backward passes of `case` with `backend`, peak and extra memory (bytes) of one."
-    if threads: torch.set_num_threads(threads)
-    if keep_memory: keep_freed_memory()   # as the gfla commands run: a pass reuses the pages the last one freed
+    use_cpu(threads, keep_memory)   # as the gfla commands run: by default a pass reuses the pages the last one freed
     op, B, C, size, k = CASES[case]
     if backend == 'cpp': build_cpu_extension()
     if backend == 'cuda': build_cuda_extension()
@@ -84,7 +83,7 @@ def _measure_in_subprocess(case, backend, device, reps, threads, keep_memory):
 def _thread_counts(threads: str) -> list:
     "'2' or '1,2' -> [2] or [1, 2]; 0 is torch's default."
     try: counts = [int(t) for t in str(threads).split(',')]
-    except ValueError: counts = [-1]
+    except ValueError: counts = None
     if not counts or min(counts) < 0 or len(set(counts)) != len(counts):
         raise ValueError(f"--threads must be distinct integers >= 0, comma-separated (e.g. 1,2), got {threads!r}")
     return counts

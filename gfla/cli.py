@@ -187,11 +187,9 @@ def check_vgg_weights(config, preset: str, allow_random: bool = False) -> str | 
     return VGG19Features(config.vgg_weights, layers=('relu1_1',), require_pretrained=True).weights_source
 
 def _use_cpu(args):
-    "All cores unless --threads; freed memory kept for the next step unless --release-memory (`gfla.distributed.keep_freed_memory`)."
-    if args.threads:
-        import torch; torch.set_num_threads(args.threads)
-    if not args.release_memory:
-        from gfla.distributed import keep_freed_memory; keep_freed_memory()
+    "All cores unless --threads; freed memory kept for the next step unless --release-memory."
+    from gfla.distributed import use_cpu
+    use_cpu(args.threads, keep_memory=not args.release_memory)
 
 # %% ../nbs/13_cli.ipynb 19
 def run_command(argv):

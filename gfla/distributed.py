@@ -15,7 +15,7 @@ from torch.utils.data.distributed import DistributedSampler
 # %% auto 0
 __all__ = ['M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD', 'DistributedContext', 'resolve_device', 'init_distributed', 'wait_for_all',
            'shutdown_distributed', 'launch_local', 'replica_max_difference', 'agreement', 'process_batch',
-           'steps_per_epoch', 'batches_from', 'keep_freed_memory']
+           'steps_per_epoch', 'batches_from', 'keep_freed_memory', 'use_cpu']
 
 # %% ../nbs/07b_distributed.ipynb 5
 @dataclass
@@ -141,3 +141,8 @@ def keep_freed_memory(limit: int = 2 ** 31 - 1) -> bool:
     except (OSError, TypeError): return False
     if not hasattr(libc, 'gnu_get_libc_version'): return False
     return bool(libc.mallopt(M_MMAP_THRESHOLD, limit)) and bool(libc.mallopt(M_TRIM_THRESHOLD, limit))
+
+def use_cpu(threads: int | None = None, keep_memory: bool = True):
+    "How a gfla command runs on the CPU: `threads` torch threads (None: one per core) and, unless `keep_memory` is False, freed memory kept for reuse."
+    if threads: torch.set_num_threads(threads)
+    if keep_memory: keep_freed_memory()

@@ -269,8 +269,9 @@ def _native_stderr_silenced():
 def _cached_training_data(config: TrainConfig, n_items: int) -> Subset:
     "The first `n_items` training items, rendered before any timing: the timed steps draw from these only (a long run's steady state)."
     data = CachedDataset(build_dataset(config, 'train'))
-    for i in range(min(len(data), n_items)): data[i]
-    return Subset(data, range(min(len(data), n_items)))
+    first = range(min(len(data), n_items))
+    for i in first: data[i]
+    return Subset(data, first)
 
 def benchmark_training(config: TrainConfig, stages=STAGES, steps: int = 10, warmup: int = 3, verbose: bool = True) -> dict:
     "Steps/s of the training loop of each stage (`warmup` steps excluded), data rendered beforehand."
