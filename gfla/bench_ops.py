@@ -102,9 +102,10 @@ def main(device: Param("'cpu' or 'cuda'", str) = 'cpu',
     try: counts = _thread_counts(threads)
     except ValueError as e: raise SystemExit(f'gfla.bench_ops: {e}')           # one line, no traceback
     compiled = 'cpp' if device == 'cpu' else 'cuda'
-    print(f"gfla.bench_ops: device={device}, torch {torch.__version__}, threads={','.join(str(t or torch.get_num_threads()) for t in counts)}, "
+    shown = {t: t or torch.get_num_threads() for t in counts}                  # the count each subprocess runs with
+    print(f"gfla.bench_ops: device={device}, torch {torch.__version__}, threads={','.join(str(shown[t]) for t in counts)}, "
           f"least of {reps} passes x {rounds} rounds, forward+backward, freed memory {'returned to the OS' if release_memory else 'kept'}; "
-          f"ratios: the peer's figure / this row's" + (f"; threads speed-up: the wall time at {counts[0] or torch.get_num_threads()} thread(s) / this row's" if len(counts) > 1 else ''))
+          f"ratios: the peer's figure / this row's" + (f"; threads speed-up: the wall time at {shown[counts[0]]} thread(s) / this row's" if len(counts) > 1 else ''))
     print(f"{'case':32s} {'backend':20s} {'threads':>7s} {'wall ms':>8s} {'cpu ms':>8s} {'peak MiB':>8s} {'extra MiB':>9s} "
           f"{'speed-up wall/cpu':>17s} {'peak':>6s}" + (f" {'threads speed-up':>16s}" if len(counts) > 1 else ''))
     for case in CASES:
@@ -122,5 +123,5 @@ def main(device: Param("'cpu' or 'cuda'", str) = 'cpu',
                 p_wall, p_cpu, p_peak, _ = best[peer, t]
                 name = f'{b} (peer)' if b == peer else b
                 scaling = f" {best[b, counts[0]][0] / wall:15.2f}x" if len(counts) > 1 else ''
-                print(f"{case:32s} {name:20s} {t or torch.get_num_threads():7d} {wall * 1e3:8.0f} {cpu * 1e3:8.0f} {peak / 2 ** 20:8.0f} "
+                print(f"{case:32s} {name:20s} {shown[t]:7d} {wall * 1e3:8.0f} {cpu * 1e3:8.0f} {peak / 2 ** 20:8.0f} "
                       f"{extra / 2 ** 20:9.0f} {p_wall / wall:8.2f}x /{p_cpu / cpu:6.2f}x {p_peak / max(peak, 1):5.2f}x{scaling}", flush=True)
